@@ -78,7 +78,7 @@ inline constexpr std::size_t byte_ring_alignment = 8;
 enum class [[nodiscard]] ring_status : std::uint8_t { ok, full, too_large };
 
 /// The producer's handle. One thread.
-class byte_ring_producer {
+class alignas(cache_line_size) byte_ring_producer {
 public:
     byte_ring_producer() = default;
     /// Attaches to memory formatted by byte_ring_initialize (checks magic, version, size).
@@ -167,7 +167,7 @@ struct ring_record {
 };
 
 /// The consumer's handle. One thread.
-class byte_ring_consumer {
+class alignas(cache_line_size) byte_ring_consumer {
 public:
     byte_ring_consumer() = default;
     [[nodiscard]] static result<byte_ring_consumer> attach(mutable_bytes memory);

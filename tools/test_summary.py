@@ -1,0 +1,40 @@
+#!/usr/bin/env python3
+"""Prints 'N passed, N failed, N skipped' for one or more meson testlog.json files.
+
+With --total, sums all files; otherwise sums them too (one line either way). Every
+meson test counts once: a gtest binary is one test, as meson reports it."""
+import json
+import sys
+
+
+def count(path):
+    passed = failed = skipped = 0
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line:
+                    continue
+                r = json.loads(line).get("result", "")
+                if r in ("OK", "EXPECTEDFAIL"):
+                    passed += 1
+                elif r == "SKIP":
+                    skipped += 1
+                else:
+                    failed += 1
+    except FileNotFoundError:
+        print(f"test_summary: no test log at {path}", file=sys.stderr)
+        failed += 1
+    return passed, failed, skipped
+
+
+def main():
+    totals = [0, 0, 0]
+    for p in sys.argv[1:]:
+        for i, n in enumerate(count(p)):
+            totals[i] += n
+    print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
+
+
+if __name__ == "__main__":
+    main()
