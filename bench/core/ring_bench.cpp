@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,7 +89,8 @@ void throughput(benchmark::State& state, const char* name) {
         std::uint64_t sum = 0;
         std::thread consumer([&] {
             pin(1);
-            while (!go.load(std::memory_order_acquire)) exwire::cpu_relax();
+            while (!go.load(std::memory_order_acquire))
+                exwire::cpu_relax();
             std::uint64_t v = 0;
             for (std::int64_t i = 0; i < throughput_items;) {
                 if (q->pop(v)) {
@@ -103,15 +104,18 @@ void throughput(benchmark::State& state, const char* name) {
         const auto t0 = exwire::monotonic_ns();
         go.store(true, std::memory_order_release);
         for (std::int64_t i = 0; i < throughput_items;) {
-            if (q->push(static_cast<std::uint64_t>(i))) ++i;
-            else exwire::cpu_relax();
+            if (q->push(static_cast<std::uint64_t>(i)))
+                ++i;
+            else
+                exwire::cpu_relax();
         }
         consumer.join();
         const auto t1 = exwire::monotonic_ns();
         if (sum != static_cast<std::uint64_t>(throughput_items) * (throughput_items - 1) / 2)
             state.SkipWithError("items lost or damaged");
         state.SetIterationTime(static_cast<double>(t1 - t0) / 1e9);
-        throughput_runs[name].push_back(static_cast<double>(throughput_items) * 1e9 / static_cast<double>(t1 - t0));
+        throughput_runs[name].push_back(static_cast<double>(throughput_items) * 1e9 /
+                                        static_cast<double>(t1 - t0));
     }
     state.SetItemsProcessed(state.iterations() * throughput_items);
 }
@@ -128,16 +132,20 @@ void round_trip(benchmark::State& state, const char* name) {
             pin(1);
             std::uint64_t v = 0;
             for (int i = 0; i < pingpong_rounds; ++i) {
-                while (!ping->pop(v)) exwire::cpu_relax();
-                while (!pong->push(v)) exwire::cpu_relax();
+                while (!ping->pop(v))
+                    exwire::cpu_relax();
+                while (!pong->push(v))
+                    exwire::cpu_relax();
             }
         });
         const auto t0 = exwire::monotonic_ns();
         std::uint64_t v = 0;
         for (int i = 0; i < pingpong_rounds; ++i) {
             const std::uint64_t start = exwire::tsc_clock::now();
-            while (!ping->push(static_cast<std::uint64_t>(i))) exwire::cpu_relax();
-            while (!pong->pop(v)) exwire::cpu_relax();
+            while (!ping->push(static_cast<std::uint64_t>(i)))
+                exwire::cpu_relax();
+            while (!pong->pop(v))
+                exwire::cpu_relax();
             ticks[static_cast<std::size_t>(i)] = exwire::tsc_clock::now() - start;
         }
         echo.join();
@@ -159,24 +167,36 @@ double median(std::vector<double> v) {
     return v[v.size() / 2];
 }
 
-void print_range(const char* what, const std::map<std::string, std::vector<double>>& runs, double scale,
-                 const char* unit) {
+void print_range(const char* what, const std::map<std::string, std::vector<double>>& runs,
+                 double scale, const char* unit) {
     for (const auto& [name, v] : runs) {
         if (v.empty()) continue;
-        std::printf("  %-28s %-14s median %10.2f  range %10.2f .. %-10.2f %s (%zu runs)\n", what, name.c_str(),
-                    median(v) / scale, *std::min_element(v.begin(), v.end()) / scale,
+        std::printf("  %-28s %-14s median %10.2f  range %10.2f .. %-10.2f %s (%zu runs)\n", what,
+                    name.c_str(), median(v) / scale, *std::min_element(v.begin(), v.end()) / scale,
                     *std::max_element(v.begin(), v.end()) / scale, unit, v.size());
     }
 }
 
 }  // namespace
 
-void throughput_spsc_ring(benchmark::State& s) { throughput<exwire_slots>(s, "spsc_ring"); }
-void throughput_byte_ring(benchmark::State& s) { throughput<exwire_bytes>(s, "byte_ring"); }
-void throughput_boost_spsc(benchmark::State& s) { throughput<boost_queue>(s, "boost"); }
-void round_trip_spsc_ring(benchmark::State& s) { round_trip<exwire_slots>(s, "spsc_ring"); }
-void round_trip_byte_ring(benchmark::State& s) { round_trip<exwire_bytes>(s, "byte_ring"); }
-void round_trip_boost_spsc(benchmark::State& s) { round_trip<boost_queue>(s, "boost"); }
+void throughput_spsc_ring(benchmark::State& s) {
+    throughput<exwire_slots>(s, "spsc_ring");
+}
+void throughput_byte_ring(benchmark::State& s) {
+    throughput<exwire_bytes>(s, "byte_ring");
+}
+void throughput_boost_spsc(benchmark::State& s) {
+    throughput<boost_queue>(s, "boost");
+}
+void round_trip_spsc_ring(benchmark::State& s) {
+    round_trip<exwire_slots>(s, "spsc_ring");
+}
+void round_trip_byte_ring(benchmark::State& s) {
+    round_trip<exwire_bytes>(s, "byte_ring");
+}
+void round_trip_boost_spsc(benchmark::State& s) {
+    round_trip<boost_queue>(s, "boost");
+}
 
 // Interleaved so that noise from the rest of the machine hits every contender alike.
 BENCHMARK(throughput_spsc_ring)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
@@ -191,7 +211,8 @@ int main(int argc, char** argv) {
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     const auto cpus = bench_cpus();
     std::printf("threads pinned to cpus %s; waiting by busy-spin (pause)\n",
-                cpus.size() >= 2 ? (std::to_string(cpus[0]) + "," + std::to_string(cpus[1])).c_str() : "(not pinned)");
+                cpus.size() >= 2 ? (std::to_string(cpus[0]) + "," + std::to_string(cpus[1])).c_str()
+                                 : "(not pinned)");
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
 
@@ -202,7 +223,9 @@ int main(int argc, char** argv) {
     const double boost_tp = median(throughput_runs["boost"]);
     const double boost_p50 = median(rtt_p50_runs["boost"]);
     if (boost_tp > 0 && boost_p50 > 0) {
-        std::printf("\nRatios against boost::lockfree::spsc_queue (medians; throughput >1 is better, round trip <1 is better):\n");
+        std::printf(
+            "\nRatios against boost::lockfree::spsc_queue (medians; throughput >1 is better, round "
+            "trip <1 is better):\n");
         for (const char* name : {"spsc_ring", "byte_ring"}) {
             const double tp = median(throughput_runs[name]);
             const double p50 = median(rtt_p50_runs[name]);

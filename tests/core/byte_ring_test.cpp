@@ -22,8 +22,12 @@ using exwire::bytes;
 using exwire::ring_record;
 using exwire::ring_status;
 
-bytes text(const std::string& s) { return exwire::to_bytes(s); }
-std::string as_string(const ring_record& r) { return std::string(exwire::to_string_view(r.payload)); }
+bytes text(const std::string& s) {
+    return exwire::to_bytes(s);
+}
+std::string as_string(const ring_record& r) {
+    return std::string(exwire::to_string_view(r.payload));
+}
 
 TEST(byte_ring, rejects_bad_capacity) {
     EXPECT_THROW(byte_ring(32), std::invalid_argument);
@@ -80,10 +84,12 @@ TEST(byte_ring, carries_maximum_length_records_and_refuses_larger_ones) {
     // A maximum record must fit from any starting offset once the ring is drained.
     for (std::size_t lead = 0; lead < 256; lead += 8) {
         if (lead > 0) {
-            ASSERT_EQ(r.producer().try_write(2, bytes(big.data(), lead - 8 < max ? lead - 8 : 0)), ring_status::ok);
+            ASSERT_EQ(r.producer().try_write(2, bytes(big.data(), lead - 8 < max ? lead - 8 : 0)),
+                      ring_status::ok);
             r.consumer().read([](const ring_record&) {});
         }
-        ASSERT_EQ(r.producer().try_write(9, bytes(big.data(), max)), ring_status::ok) << "lead " << lead;
+        ASSERT_EQ(r.producer().try_write(9, bytes(big.data(), max)), ring_status::ok)
+            << "lead " << lead;
         ring_record rec = r.consumer().peek();
         ASSERT_TRUE(rec.valid());
         EXPECT_EQ(rec.type, 9u);
@@ -96,7 +102,8 @@ TEST(byte_ring, carries_maximum_length_records_and_refuses_larger_ones) {
 TEST(byte_ring, reports_full_and_accepts_again_after_release) {
     byte_ring r(128);
     int written = 0;
-    while (r.producer().try_write(1, text("0123456789abcdef0123")) == ring_status::ok) ++written;
+    while (r.producer().try_write(1, text("0123456789abcdef0123")) == ring_status::ok)
+        ++written;
     EXPECT_EQ(written, 4);  // 8 + 20 -> 32 bytes per record, 128 bytes
     EXPECT_EQ(r.producer().try_write(1, text("x")), ring_status::full);
     ASSERT_TRUE(r.consumer().peek().valid());
@@ -107,7 +114,8 @@ TEST(byte_ring, reports_full_and_accepts_again_after_release) {
 TEST(byte_ring, wraps_with_a_padding_record_the_consumer_never_sees) {
     byte_ring r(128);
     // 3 records of 32 bytes leave 32 bytes before the end; a 40-byte record must wrap.
-    for (int i = 0; i < 3; ++i) ASSERT_EQ(r.producer().try_write(1, text(std::string(24, 'a'))), ring_status::ok);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(r.producer().try_write(1, text(std::string(24, 'a'))), ring_status::ok);
     EXPECT_EQ(r.consumer().read([](const ring_record&) {}), 3u);
     ASSERT_EQ(r.producer().try_write(5, text(std::string(32, 'b'))), ring_status::ok);
     std::vector<std::uint32_t> types;
@@ -135,22 +143,30 @@ TEST(byte_ring, claim_commit_with_shorter_length_and_abort) {
     EXPECT_FALSE(r.consumer().peek().valid()) << "an aborted claim must stay invisible";
     // The space of the shortened record is reusable: the ring holds 256 bytes in all.
     int n = 0;
-    while (r.producer().try_write(1, text(std::string(24, 'z'))) == ring_status::ok) ++n;
+    while (r.producer().try_write(1, text(std::string(24, 'z'))) == ring_status::ok)
+        ++n;
     EXPECT_EQ(n, 7);  // 256 - 16 already used by "abc" = 240 -> 7 records of 32
 }
 
 TEST(byte_ring, read_respects_the_limit) {
     byte_ring r(1024);
-    for (int i = 0; i < 10; ++i) ASSERT_EQ(r.producer().try_write(static_cast<std::uint32_t>(i), text("x")), ring_status::ok);
+    for (int i = 0; i < 10; ++i)
+        ASSERT_EQ(r.producer().try_write(static_cast<std::uint32_t>(i), text("x")),
+                  ring_status::ok);
     std::vector<std::uint32_t> seen;
     EXPECT_EQ(r.consumer().read([&](const ring_record& rec) { seen.push_back(rec.type); }, 4), 4u);
     EXPECT_EQ(r.consumer().read([&](const ring_record& rec) { seen.push_back(rec.type); }), 6u);
-    for (std::uint32_t i = 0; i < 10; ++i) EXPECT_EQ(seen[i], i);
+    for (std::uint32_t i = 0; i < 10; ++i)
+        EXPECT_EQ(seen[i], i);
 }
 
 // Deterministic record content for sequence number i: length in [0, 200], bytes from i.
-std::size_t record_length(std::uint64_t i) { return static_cast<std::size_t>((i * 2654435761u) % 201); }
-std::byte record_byte(std::uint64_t i, std::size_t k) { return static_cast<std::byte>((i * 31 + k * 7) & 0xFF); }
+std::size_t record_length(std::uint64_t i) {
+    return static_cast<std::size_t>((i * 2654435761u) % 201);
+}
+std::byte record_byte(std::uint64_t i, std::size_t k) {
+    return static_cast<std::byte>((i * 31 + k * 7) & 0xFF);
+}
 
 void produce(exwire::byte_ring_producer& p, std::uint64_t n) {
     std::vector<std::byte> buf(256);
@@ -162,7 +178,8 @@ void produce(exwire::byte_ring_producer& p, std::uint64_t n) {
             continue;
         }
         std::memcpy(dst.data(), &i, 8);
-        for (std::size_t k = 0; k < len; ++k) dst[8 + k] = record_byte(i, k);
+        for (std::size_t k = 0; k < len; ++k)
+            dst[8 + k] = record_byte(i, k);
         p.commit();
         ++i;
     }
@@ -178,7 +195,8 @@ std::uint64_t consume(exwire::byte_ring_consumer& c, std::uint64_t n) {
             if (ok) std::memcpy(&seq, rec.payload.data(), 8);
             ok = ok && seq == expected && rec.type == (expected & 0xFFFF) &&
                  rec.payload.size() == record_length(expected) + 8;
-            for (std::size_t k = 0; ok && k < rec.payload.size() - 8; ++k) ok = rec.payload[8 + k] == record_byte(expected, k);
+            for (std::size_t k = 0; ok && k < rec.payload.size() - 8; ++k)
+                ok = rec.payload[8 + k] == record_byte(expected, k);
             bad += !ok;
             ++expected;
         });

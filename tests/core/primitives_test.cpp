@@ -67,7 +67,8 @@ TEST(clock, calibrated_tsc_agrees_with_the_monotonic_clock) {
 }
 
 TEST(idle_strategy, parses_every_kind_and_round_trips_its_description) {
-    for (const char* text : {"busy-spin", "yield", "backoff", "sleep", "sleep:50us", "backoff:spins=5,yields=2,min=1us,max=2ms"}) {
+    for (const char* text : {"busy-spin", "yield", "backoff", "sleep", "sleep:50us",
+                             "backoff:spins=5,yields=2,min=1us,max=2ms"}) {
         auto s = exwire::idle_strategy::parse(text);
         ASSERT_TRUE(s) << text << ": " << s.err().message;
         auto again = exwire::idle_strategy::parse(s->describe());

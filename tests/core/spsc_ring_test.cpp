@@ -30,7 +30,8 @@ TEST(spsc_ring, is_empty_when_new_and_full_at_capacity) {
     EXPECT_TRUE(r.empty());
     EXPECT_FALSE(r.try_pop(v));
     EXPECT_EQ(r.front(), nullptr);
-    for (int i = 0; i < 4; ++i) EXPECT_TRUE(r.try_push(i));
+    for (int i = 0; i < 4; ++i)
+        EXPECT_TRUE(r.try_push(i));
     EXPECT_FALSE(r.try_push(99));
     EXPECT_EQ(r.size(), 4u);
     for (int i = 0; i < 4; ++i) {
@@ -45,7 +46,8 @@ TEST(spsc_ring, keeps_fifo_order_across_many_wrap_arounds) {
     std::uint64_t next_in = 0, next_out = 0;
     for (int round = 0; round < 1000; ++round) {
         const int n = 1 + round % 8;
-        for (int i = 0; i < n; ++i) ASSERT_TRUE(r.try_push(next_in++));
+        for (int i = 0; i < n; ++i)
+            ASSERT_TRUE(r.try_push(next_in++));
         for (int i = 0; i < n; ++i) {
             std::uint64_t v = 0;
             ASSERT_TRUE(r.try_pop(v));
@@ -86,10 +88,22 @@ struct counted {
     static inline int live = 0;
     static inline int constructed = 0;
     int value = 0;
-    counted() noexcept { ++live; ++constructed; }
-    explicit counted(int v) noexcept : value(v) { ++live; ++constructed; }
-    counted(const counted& o) noexcept : value(o.value) { ++live; ++constructed; }
-    counted(counted&& o) noexcept : value(o.value) { ++live; ++constructed; }
+    counted() noexcept {
+        ++live;
+        ++constructed;
+    }
+    explicit counted(int v) noexcept : value(v) {
+        ++live;
+        ++constructed;
+    }
+    counted(const counted& o) noexcept : value(o.value) {
+        ++live;
+        ++constructed;
+    }
+    counted(counted&& o) noexcept : value(o.value) {
+        ++live;
+        ++constructed;
+    }
     counted& operator=(const counted&) noexcept = default;
     counted& operator=(counted&&) noexcept = default;
     ~counted() { --live; }
@@ -100,10 +114,12 @@ TEST(spsc_ring, constructs_and_destroys_each_element_exactly_once) {
     counted::constructed = 0;
     {
         spsc_ring<counted> r(16);
-        for (int i = 0; i < 10; ++i) ASSERT_TRUE(r.try_emplace(i));
+        for (int i = 0; i < 10; ++i)
+            ASSERT_TRUE(r.try_emplace(i));
         EXPECT_EQ(counted::live, 10);
         counted out;
-        for (int i = 0; i < 4; ++i) ASSERT_TRUE(r.try_pop(out));
+        for (int i = 0; i < 4; ++i)
+            ASSERT_TRUE(r.try_pop(out));
         EXPECT_EQ(out.value, 3);
         EXPECT_EQ(counted::live, 7);  // 6 in the ring + out
         std::array<counted, 3> batch{counted(20), counted(21), counted(22)};
@@ -131,8 +147,10 @@ TEST(spsc_ring, two_threads_move_every_item_in_order) {
     spsc_ring<item> r(1024);
     std::thread producer([&] {
         for (std::uint64_t i = 0; i < n;) {
-            if (r.try_push(item{i, i * 0x9E3779B97F4A7C15ULL})) ++i;
-            else std::this_thread::yield();
+            if (r.try_push(item{i, i * 0x9E3779B97F4A7C15ULL}))
+                ++i;
+            else
+                std::this_thread::yield();
         }
     });
     std::uint64_t expected = 0, bad = 0;
@@ -158,8 +176,10 @@ TEST(spsc_ring, two_threads_move_every_item_in_order_in_batches) {
         std::uint64_t i = 0;
         while (i < n) {
             const std::size_t want = std::min<std::uint64_t>(buf.size(), n - i);
-            for (std::size_t k = 0; k < want; ++k) buf[k] = i + k;
-            const std::size_t pushed = r.try_push_batch(std::span<const std::uint64_t>(buf.data(), want));
+            for (std::size_t k = 0; k < want; ++k)
+                buf[k] = i + k;
+            const std::size_t pushed =
+                r.try_push_batch(std::span<const std::uint64_t>(buf.data(), want));
             i += pushed;
             if (pushed == 0) std::this_thread::yield();
         }
@@ -168,7 +188,8 @@ TEST(spsc_ring, two_threads_move_every_item_in_order_in_batches) {
     std::uint64_t expected = 0, bad = 0;
     while (expected < n) {
         const std::size_t got = r.try_pop_batch(out);
-        for (std::size_t k = 0; k < got; ++k) bad += out[k] != expected++;
+        for (std::size_t k = 0; k < got; ++k)
+            bad += out[k] != expected++;
         if (got == 0) std::this_thread::yield();
     }
     producer.join();

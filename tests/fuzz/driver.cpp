@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
             const std::filesystem::path p(arg);
             auto add = [&](const std::filesystem::path& f) {
                 std::ifstream in(f, std::ios::binary);
-                corpus.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+                corpus.emplace_back(std::istreambuf_iterator<char>(in),
+                                    std::istreambuf_iterator<char>());
             };
             if (std::filesystem::is_directory(p, ec)) {
                 for (const auto& e : std::filesystem::recursive_directory_iterator(p))
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
             }
         }
     }
-    for (const auto& c : corpus) LLVMFuzzerTestOneInput(c.data(), c.size());
+    for (const auto& c : corpus)
+        LLVMFuzzerTestOneInput(c.data(), c.size());
     if (corpus.empty()) corpus.emplace_back();
 
     std::mt19937_64 rng(seed);
@@ -50,7 +52,8 @@ int main(int argc, char** argv) {
         for (int e = 0; e < edits; ++e) {
             switch (rng() % 5) {
                 case 0:  // flip a byte
-                    if (!buf.empty()) buf[rng() % buf.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
+                    if (!buf.empty())
+                        buf[rng() % buf.size()] ^= static_cast<std::uint8_t>(1u << (rng() % 8));
                     break;
                 case 1:  // random byte
                     if (!buf.empty()) buf[rng() % buf.size()] = static_cast<std::uint8_t>(rng());
@@ -59,8 +62,9 @@ int main(int argc, char** argv) {
                     if (!buf.empty()) buf.resize(rng() % buf.size());
                     break;
                 case 3:  // insert
-                    buf.insert(buf.begin() + static_cast<long>(buf.empty() ? 0 : rng() % (buf.size() + 1)),
-                               static_cast<std::uint8_t>(rng()));
+                    buf.insert(
+                        buf.begin() + static_cast<long>(buf.empty() ? 0 : rng() % (buf.size() + 1)),
+                        static_cast<std::uint8_t>(rng()));
                     break;
                 default:  // duplicate a slice
                     if (buf.size() > 1) {
@@ -74,7 +78,7 @@ int main(int argc, char** argv) {
         }
         LLVMFuzzerTestOneInput(buf.data(), buf.size());
     }
-    std::printf("fuzz driver: %zu corpus inputs, %ld mutations, seed %llu: no crash\n", corpus.size(), iterations,
-                static_cast<unsigned long long>(seed));
+    std::printf("fuzz driver: %zu corpus inputs, %ld mutations, seed %llu: no crash\n",
+                corpus.size(), iterations, static_cast<unsigned long long>(seed));
     return 0;
 }

@@ -3,6 +3,8 @@
 
 namespace exwire_tools {
 
-void register_fix(CLI::App& app) { (void)app; }
+void register_fix(CLI::App& app) {
+    (void)app;
+}
 
 }  // namespace exwire_tools

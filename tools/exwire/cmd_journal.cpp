@@ -3,6 +3,8 @@
 
 namespace exwire_tools {
 
-void register_journal(CLI::App& app) { (void)app; }
+void register_journal(CLI::App& app) {
+    (void)app;
+}
 
 }  // namespace exwire_tools

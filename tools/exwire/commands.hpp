@@ -12,7 +12,8 @@ namespace exwire_tools {
 
 /// Ends a command with a message on stderr and a non-zero exit status.
 struct exit_error : std::runtime_error {
-    exit_error(const std::string& message, int code = 1) : std::runtime_error(message), status(code) {}
+    exit_error(const std::string& message, int code = 1)
+        : std::runtime_error(message), status(code) {}
     int status;
 };
 

@@ -7,7 +7,9 @@
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"exwire: low-latency exchange connectivity (FIX, SoupBinTCP, OUCH 5.0, MoldUDP64, ITCH 5.0)"};
+    CLI::App app{
+        "exwire: low-latency exchange connectivity (FIX, SoupBinTCP, OUCH 5.0, MoldUDP64, ITCH "
+        "5.0)"};
     app.require_subcommand(1);
     app.set_version_flag("--version", EXWIRE_VERSION);
     exwire_tools::register_itch(app);

@@ -14,8 +14,8 @@ result<void> byte_ring_initialize(mutable_bytes memory) {
     if (reinterpret_cast<std::uintptr_t>(memory.data()) % cache_line_size != 0)
         return fail("byte ring memory must be aligned to a cache line");
     if (memory.size() < byte_ring_control_size + 64)
-        return fail(fmt::format("byte ring memory of {} bytes is too small (needs at least {})", memory.size(),
-                                byte_ring_control_size + 64));
+        return fail(fmt::format("byte ring memory of {} bytes is too small (needs at least {})",
+                                memory.size(), byte_ring_control_size + 64));
     const std::size_t capacity = std::bit_floor(memory.size() - byte_ring_control_size);
     auto* c = ::new (static_cast<void*>(memory.data())) control_block{};
     c->capacity = capacity;
@@ -23,7 +23,8 @@ result<void> byte_ring_initialize(mutable_bytes memory) {
     c->tail.store(0, std::memory_order_relaxed);
     c->head.store(0, std::memory_order_relaxed);
     // The magic goes last so an attacher never sees a half-formatted block as valid.
-    std::atomic_ref<std::uint64_t>(c->magic).store(byte_ring_detail::magic, std::memory_order_release);
+    std::atomic_ref<std::uint64_t>(c->magic).store(byte_ring_detail::magic,
+                                                   std::memory_order_release);
     return {};
 }
 
@@ -34,14 +35,15 @@ result<control_block*> check(mutable_bytes memory) {
         reinterpret_cast<std::uintptr_t>(memory.data()) % cache_line_size != 0)
         return fail("byte ring memory is too small or misaligned");
     auto* c = std::launder(reinterpret_cast<control_block*>(memory.data()));
-    if (std::atomic_ref<std::uint64_t>(c->magic).load(std::memory_order_acquire) != byte_ring_detail::magic)
+    if (std::atomic_ref<std::uint64_t>(c->magic).load(std::memory_order_acquire) !=
+        byte_ring_detail::magic)
         return fail("memory does not hold a byte ring (bad magic; was it initialised?)");
     if (c->version != byte_ring_detail::version)
         return fail(fmt::format("byte ring version {} is not supported (expected {})", c->version,
                                 byte_ring_detail::version));
     if (!is_power_of_two(c->capacity) || c->capacity + byte_ring_control_size > memory.size())
-        return fail(fmt::format("byte ring capacity {} does not fit its {} bytes of memory", c->capacity,
-                                memory.size()));
+        return fail(fmt::format("byte ring capacity {} does not fit its {} bytes of memory",
+                                c->capacity, memory.size()));
     return c;
 }
 
@@ -80,7 +82,8 @@ byte_ring::byte_ring(std::size_t capacity) {
     if (capacity < 64 || !is_power_of_two(capacity))
         throw std::invalid_argument("byte_ring capacity must be a power of two >= 64");
     const std::size_t size = byte_ring_memory_size(capacity);
-    memory_.reset(static_cast<std::byte*>(::operator new(size, std::align_val_t{cache_line_size})));
+    memory_.reset(
+        static_cast<std::byte*>(::operator new (size, std::align_val_t{cache_line_size})));
     const mutable_bytes mem{memory_.get(), size};
     if (auto r = byte_ring_initialize(mem); !r) throw std::invalid_argument(r.err().message);
     producer_ = std::move(byte_ring_producer::attach(mem).value());

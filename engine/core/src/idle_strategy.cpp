@@ -1,8 +1,8 @@
 #include <exwire/core/idle_strategy.hpp>
 
+#include <sched.h>
 #include <charconv>
 #include <ctime>
-#include <sched.h>
 
 #include <fmt/format.h>
 
@@ -69,11 +69,16 @@ result<std::int64_t> parse_duration_ns(std::string_view text) {
         return fail(fmt::format("'{}' is not a duration (examples: 500ns, 10us, 5ms, 1s)", text));
     const std::string_view unit(ptr, static_cast<std::size_t>(last - ptr));
     std::int64_t scale = 0;
-    if (unit.empty() || unit == "ns") scale = 1;
-    else if (unit == "us") scale = 1'000;
-    else if (unit == "ms") scale = 1'000'000;
-    else if (unit == "s") scale = 1'000'000'000;
-    else return fail(fmt::format("'{}' has unknown unit '{}' (use ns, us, ms or s)", text, unit));
+    if (unit.empty() || unit == "ns")
+        scale = 1;
+    else if (unit == "us")
+        scale = 1'000;
+    else if (unit == "ms")
+        scale = 1'000'000;
+    else if (unit == "s")
+        scale = 1'000'000'000;
+    else
+        return fail(fmt::format("'{}' has unknown unit '{}' (use ns, us, ms or s)", text, unit));
     if (value > INT64_MAX / scale) return fail(fmt::format("duration '{}' is too large", text));
     return value * scale;
 }
@@ -83,7 +88,8 @@ result<std::uint32_t> parse_count(std::string_view key, std::string_view v) {
     std::uint32_t n = 0;
     auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (ec != std::errc{} || ptr != v.data() + v.size())
-        return fail(fmt::format("idle strategy parameter '{}' needs a whole number, got '{}'", key, v));
+        return fail(
+            fmt::format("idle strategy parameter '{}' needs a whole number, got '{}'", key, v));
     return n;
 }
 }  // namespace
@@ -91,10 +97,12 @@ result<std::uint32_t> parse_count(std::string_view key, std::string_view v) {
 result<idle_strategy> idle_strategy::parse(std::string_view text) {
     const auto colon = text.find(':');
     const std::string_view name = text.substr(0, colon);
-    std::string_view params = colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
+    std::string_view params =
+        colon == std::string_view::npos ? std::string_view{} : text.substr(colon + 1);
 
     if (name == "busy-spin" || name == "yield") {
-        if (!params.empty()) return fail(fmt::format("idle strategy '{}' takes no parameters", name));
+        if (!params.empty())
+            return fail(fmt::format("idle strategy '{}' takes no parameters", name));
         return name == "busy-spin" ? busy_spin() : yielding();
     }
     if (name == "sleep") {
@@ -109,7 +117,8 @@ result<idle_strategy> idle_strategy::parse(std::string_view text) {
         while (!params.empty()) {
             const auto comma = params.find(',');
             const std::string_view item = params.substr(0, comma);
-            params = comma == std::string_view::npos ? std::string_view{} : params.substr(comma + 1);
+            params =
+                comma == std::string_view::npos ? std::string_view{} : params.substr(comma + 1);
             const auto eq = item.find('=');
             if (eq == std::string_view::npos)
                 return fail(fmt::format("idle strategy 'backoff': '{}' should be key=value", item));
@@ -120,10 +129,14 @@ result<idle_strategy> idle_strategy::parse(std::string_view text) {
                 (key == "spins" ? s.max_spins_ : s.max_yields_) = *n;
             } else if (key == "min" || key == "max") {
                 auto d = parse_duration_ns(value);
-                if (!d) return fail(fmt::format("idle strategy 'backoff' {}: {}", key, d.err().message));
+                if (!d)
+                    return fail(
+                        fmt::format("idle strategy 'backoff' {}: {}", key, d.err().message));
                 (key == "min" ? s.min_park_ns_ : s.max_park_ns_) = *d;
             } else {
-                return fail(fmt::format("idle strategy 'backoff' has no parameter '{}' (spins, yields, min, max)", key));
+                return fail(fmt::format(
+                    "idle strategy 'backoff' has no parameter '{}' (spins, yields, min, max)",
+                    key));
             }
         }
         if (s.max_park_ns_ < s.min_park_ns_)
@@ -136,12 +149,15 @@ result<idle_strategy> idle_strategy::parse(std::string_view text) {
 
 std::string idle_strategy::describe() const {
     switch (kind_) {
-        case kind::busy_spin: return "busy-spin";
-        case kind::yield: return "yield";
-        case kind::sleep: return fmt::format("sleep:{}ns", min_park_ns_);
+        case kind::busy_spin:
+            return "busy-spin";
+        case kind::yield:
+            return "yield";
+        case kind::sleep:
+            return fmt::format("sleep:{}ns", min_park_ns_);
         case kind::backoff:
-            return fmt::format("backoff:spins={},yields={},min={}ns,max={}ns", max_spins_, max_yields_,
-                               min_park_ns_, max_park_ns_);
+            return fmt::format("backoff:spins={},yields={},min={}ns,max={}ns", max_spins_,
+                               max_yields_, min_park_ns_, max_park_ns_);
     }
     return "?";
 }

@@ -14,7 +14,9 @@
 namespace exwire {
 
 mapped_file::mapped_file(mapped_file&& o) noexcept
-    : base_(std::exchange(o.base_, nullptr)), size_(std::exchange(o.size_, 0)), fd_(std::exchange(o.fd_, -1)),
+    : base_(std::exchange(o.base_, nullptr)),
+      size_(std::exchange(o.size_, 0)),
+      fd_(std::exchange(o.fd_, -1)),
       path_(std::move(o.path_)) {}
 
 mapped_file& mapped_file::operator=(mapped_file&& o) noexcept {
@@ -65,7 +67,8 @@ result<mapped_file> mapped_file::open(const std::string& path, bool writable) {
     if (fstat(m.fd_, &st) != 0) return sys_error("cannot stat", path);
     if (st.st_size <= 0) return fail(fmt::format("cannot map '{}': the file is empty", path));
     const auto size = static_cast<std::size_t>(st.st_size);
-    void* p = mmap(nullptr, size, writable ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_POPULATE, m.fd_, 0);
+    void* p = mmap(nullptr, size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
+                   MAP_SHARED | MAP_POPULATE, m.fd_, 0);
     if (p == MAP_FAILED) return sys_error("cannot map", path);
     m.base_ = static_cast<std::byte*>(p);
     m.size_ = size;

@@ -24,7 +24,8 @@ result<int> parse_cpu_number(std::string_view item, std::string_view whole) {
     if (item.empty() || ec != std::errc{} || ptr != item.data() + item.size() || n < 0)
         return fail(fmt::format("cpu list '{}': '{}' is not a cpu number", whole, item));
     if (n >= CPU_SETSIZE)
-        return fail(fmt::format("cpu list '{}': cpu {} does not exist (above the limit {})", whole, n, CPU_SETSIZE - 1));
+        return fail(fmt::format("cpu list '{}': cpu {} does not exist (above the limit {})", whole,
+                                n, CPU_SETSIZE - 1));
     return n;
 }
 
@@ -47,8 +48,10 @@ result<std::vector<int>> parse_cpu_list_syntax(std::string_view text) {
             if (!lo) return std::move(lo).err();
             auto hi = parse_cpu_number(item.substr(dash + 1), text);
             if (!hi) return std::move(hi).err();
-            if (*hi < *lo) return fail(fmt::format("cpu list '{}': range '{}' runs backwards", text, item));
-            for (int c = *lo; c <= *hi; ++c) cpus.insert(c);
+            if (*hi < *lo)
+                return fail(fmt::format("cpu list '{}': range '{}' runs backwards", text, item));
+            for (int c = *lo; c <= *hi; ++c)
+                cpus.insert(c);
         }
         if (comma == std::string_view::npos) break;
         rest = rest.substr(comma + 1);
@@ -73,13 +76,15 @@ result<std::vector<int>> parse_cpu_list(std::string_view text) {
     const std::vector<int> allowed = allowed_cpus();
     for (int c : *cpus) {
         if (c >= configured)
-            return fail(fmt::format("cpu {} (from '{}') does not exist: this machine has cpus 0-{}", c, text,
-                                    configured - 1));
+            return fail(fmt::format("cpu {} (from '{}') does not exist: this machine has cpus 0-{}",
+                                    c, text, configured - 1));
         bool ok = false;
-        for (int a : allowed) ok = ok || a == c;
+        for (int a : allowed)
+            ok = ok || a == c;
         if (!ok)
-            return fail(fmt::format("cpu {} (from '{}') is not available to this process (allowed: {})", c, text,
-                                    fmt::join(allowed, ",")));
+            return fail(
+                fmt::format("cpu {} (from '{}') is not available to this process (allowed: {})", c,
+                            text, fmt::join(allowed, ",")));
     }
     return cpus;
 }
@@ -94,7 +99,9 @@ result<void> pin_current_thread(const std::vector<int>& cpus) {
     }
     const int rc = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
     if (rc != 0)
-        return fail(fmt::format("cannot pin thread to cpus {}: {}", fmt::join(cpus, ","), std::strerror(rc)), rc);
+        return fail(fmt::format("cannot pin thread to cpus {}: {}", fmt::join(cpus, ","),
+                                std::strerror(rc)),
+                    rc);
     return {};
 }
 
@@ -112,17 +119,20 @@ result<void> apply_to_current_thread(const thread_options& options) {
         sp.sched_priority = p;
         const int rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
         if (rc != 0)
-            return fail(fmt::format("cannot set SCHED_FIFO priority {} for thread '{}': {}{}", p, options.name,
-                                    std::strerror(rc), rc == EPERM ? " (needs CAP_SYS_NICE or root)" : ""),
+            return fail(fmt::format("cannot set SCHED_FIFO priority {} for thread '{}': {}{}", p,
+                                    options.name, std::strerror(rc),
+                                    rc == EPERM ? " (needs CAP_SYS_NICE or root)" : ""),
                         rc);
     }
     return {};
 }
 
-result<std::jthread> start_thread(thread_options options, std::function<void(std::stop_token)> body) {
+result<std::jthread> start_thread(thread_options options,
+                                  std::function<void(std::stop_token)> body) {
     std::promise<result<void>> started;
     auto ready = started.get_future();
-    std::jthread t([&started, options = std::move(options), body = std::move(body)](std::stop_token st) mutable {
+    std::jthread t([&started, options = std::move(options),
+                    body = std::move(body)](std::stop_token st) mutable {
         result<void> r = apply_to_current_thread(options);
         const bool ok = r.ok();
         started.set_value(std::move(r));
@@ -140,7 +150,9 @@ result<void> lock_memory() {
     if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0) {
         const int e = errno;
         return fail(fmt::format("mlockall failed: {}{}", std::strerror(e),
-                                e == EPERM || e == ENOMEM ? " (raise RLIMIT_MEMLOCK or run with CAP_IPC_LOCK)" : ""),
+                                e == EPERM || e == ENOMEM
+                                    ? " (raise RLIMIT_MEMLOCK or run with CAP_IPC_LOCK)"
+                                    : ""),
                     e);
     }
     return {};

@@ -75,11 +75,11 @@ inline constexpr std::size_t byte_ring_alignment = 8;
 [[nodiscard]] result<void> byte_ring_initialize(mutable_bytes memory);
 
 /// What try_write reports.
-enum class [[nodiscard]] ring_status : std::uint8_t { ok, full, too_large };
+enum class [[nodiscard]] ring_status : std::uint8_t{ok, full, too_large};
 
 /// The producer's handle. One thread.
 class alignas(cache_line_size) byte_ring_producer {
-public:
+  public:
     byte_ring_producer() = default;
     /// Attaches to memory formatted by byte_ring_initialize (checks magic, version, size).
     [[nodiscard]] static result<byte_ring_producer> attach(mutable_bytes memory);
@@ -88,7 +88,8 @@ public:
     /// empty span (data() == nullptr) when the ring is full or the length is above
     /// max_payload(). Nothing is visible to the consumer until commit().
     [[nodiscard]] mutable_bytes claim(std::size_t length, std::uint32_t type) noexcept {
-        const std::size_t rec = align_up(byte_ring_record_header_size + length, byte_ring_alignment);
+        const std::size_t rec =
+            align_up(byte_ring_record_header_size + length, byte_ring_alignment);
         if (length > max_payload_) return {};
         std::uint64_t t = tail_;
         std::size_t off = static_cast<std::size_t>(t & mask_);
@@ -121,7 +122,8 @@ public:
     void commit(std::size_t length) noexcept {
         std::uint32_t len32 = static_cast<std::uint32_t>(length);
         std::memcpy(data_ + claim_offset_, &len32, sizeof len32);
-        pending_tail_ = claim_start_ + align_up(byte_ring_record_header_size + length, byte_ring_alignment);
+        pending_tail_ =
+            claim_start_ + align_up(byte_ring_record_header_size + length, byte_ring_alignment);
         commit();
     }
 
@@ -141,7 +143,7 @@ public:
     [[nodiscard]] std::size_t max_payload() const noexcept { return max_payload_; }
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
-private:
+  private:
     void write_header(std::size_t off, std::uint32_t length, std::uint32_t type) noexcept {
         const byte_ring_detail::record_header h{length, type};
         std::memcpy(data_ + off, &h, sizeof h);
@@ -168,7 +170,7 @@ struct ring_record {
 
 /// The consumer's handle. One thread.
 class alignas(cache_line_size) byte_ring_consumer {
-public:
+  public:
     byte_ring_consumer() = default;
     [[nodiscard]] static result<byte_ring_consumer> attach(mutable_bytes memory);
 
@@ -186,7 +188,8 @@ public:
             h += byte_ring_record_header_size + hdr.length;
             hdr = read_header(h);
         }
-        pending_head_ = h + align_up(byte_ring_record_header_size + hdr.length, byte_ring_alignment);
+        pending_head_ =
+            h + align_up(byte_ring_record_header_size + hdr.length, byte_ring_alignment);
         return {hdr.type, bytes{data_ + (h & mask_) + byte_ring_record_header_size, hdr.length}};
     }
 
@@ -208,8 +211,9 @@ public:
         while (h != tail && n < limit) {
             byte_ring_detail::record_header hdr = read_header(h);
             if (hdr.type != byte_ring_padding_type) {
-                const ring_record rec{hdr.type,
-                                      bytes{data_ + (h & mask_) + byte_ring_record_header_size, hdr.length}};
+                const ring_record rec{
+                    hdr.type,
+                    bytes{data_ + (h & mask_) + byte_ring_record_header_size, hdr.length}};
                 handler(rec);
                 ++n;
             }
@@ -229,7 +233,7 @@ public:
     }
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
-private:
+  private:
     byte_ring_detail::record_header read_header(std::uint64_t pos) const noexcept {
         byte_ring_detail::record_header h;
         std::memcpy(&h, data_ + (pos & mask_), sizeof h);
@@ -247,16 +251,18 @@ private:
 
 /// A ring that owns its (heap) memory, with both handles. For rings inside one process.
 class byte_ring {
-public:
+  public:
     /// `capacity` data bytes, a power of two >= 64; throws std::invalid_argument otherwise.
     explicit byte_ring(std::size_t capacity);
 
     [[nodiscard]] byte_ring_producer& producer() noexcept { return producer_; }
     [[nodiscard]] byte_ring_consumer& consumer() noexcept { return consumer_; }
 
-private:
+  private:
     struct free_aligned {
-        void operator()(std::byte* p) const noexcept { ::operator delete(p, std::align_val_t{cache_line_size}); }
+        void operator()(std::byte* p) const noexcept {
+            ::operator delete (p, std::align_val_t{cache_line_size});
+        }
     };
     std::unique_ptr<std::byte, free_aligned> memory_;
     byte_ring_producer producer_;

@@ -19,7 +19,8 @@ using bytes = std::span<const std::byte>;
 /// Writable bytes supplied by a caller (encoders write into these, never allocate).
 using mutable_bytes = std::span<std::byte>;
 
-static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+static_assert(std::endian::native == std::endian::little ||
+              std::endian::native == std::endian::big);
 
 /// Reverses the bytes of an integer (g++ 12 in C++20 mode has no std::byteswap).
 template <typename T>

@@ -34,7 +34,7 @@ namespace exwire {
 /// difference. On CPUs without an invariant TSC (or off x86) it falls back to
 /// CLOCK_MONOTONIC with a 1:1 ratio, which `invariant()` reports.
 class tsc_clock {
-public:
+  public:
     /// Measures the tick rate against CLOCK_MONOTONIC over `duration` (cold path; blocks).
     /// Safe to call more than once; the last calibration wins.
     static void calibrate(std::chrono::nanoseconds duration = std::chrono::milliseconds(50));
@@ -56,12 +56,16 @@ public:
     [[nodiscard]] static std::uint64_t from_ns(double ns) noexcept {
         return static_cast<std::uint64_t>(ns / ns_per_tick_);
     }
-    [[nodiscard]] static double ticks_per_ns() noexcept { return 1.0 / ns_per_tick_; }
+    [[nodiscard]] static double ticks_per_ns() noexcept {
+        return 1.0 / ns_per_tick_;
+    }
     /// True when the CPU reports an invariant TSC (constant rate across P-states and cores).
     [[nodiscard]] static bool invariant() noexcept;
-    [[nodiscard]] static bool calibrated() noexcept { return calibrated_; }
+    [[nodiscard]] static bool calibrated() noexcept {
+        return calibrated_;
+    }
 
-private:
+  private:
     static inline double ns_per_tick_ = 1.0;
     static inline bool calibrated_ = false;
 };

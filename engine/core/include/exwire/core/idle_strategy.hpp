@@ -19,15 +19,18 @@
 namespace exwire {
 
 class idle_strategy {
-public:
+  public:
     enum class kind : std::uint8_t { busy_spin, yield, backoff, sleep };
 
     /// Defaults to backoff, the safe choice on a shared machine.
     idle_strategy() noexcept = default;
 
-    [[nodiscard]] static idle_strategy busy_spin() noexcept { return idle_strategy(kind::busy_spin); }
+    [[nodiscard]] static idle_strategy busy_spin() noexcept {
+        return idle_strategy(kind::busy_spin);
+    }
     [[nodiscard]] static idle_strategy yielding() noexcept { return idle_strategy(kind::yield); }
-    [[nodiscard]] static idle_strategy backoff(std::uint32_t max_spins = 100, std::uint32_t max_yields = 10,
+    [[nodiscard]] static idle_strategy backoff(std::uint32_t max_spins = 100,
+                                               std::uint32_t max_yields = 10,
                                                std::int64_t min_park_ns = 1'000,
                                                std::int64_t max_park_ns = 1'000'000) noexcept;
     [[nodiscard]] static idle_strategy sleeping(std::int64_t period_ns = 1'000'000) noexcept;
@@ -56,7 +59,7 @@ public:
     /// The canonical configuration text of this strategy (round-trips through parse()).
     [[nodiscard]] std::string describe() const;
 
-private:
+  private:
     explicit idle_strategy(kind k) noexcept : kind_(k) {}
 
     kind kind_ = kind::backoff;

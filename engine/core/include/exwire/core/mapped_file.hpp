@@ -12,7 +12,7 @@
 namespace exwire {
 
 class mapped_file {
-public:
+  public:
     mapped_file() = default;
     mapped_file(mapped_file&& other) noexcept;
     mapped_file& operator=(mapped_file&& other) noexcept;
@@ -30,7 +30,7 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] const std::string& path() const noexcept { return path_; }
 
-private:
+  private:
     std::byte* base_ = nullptr;
     std::size_t size_ = 0;
     int fd_ = -1;

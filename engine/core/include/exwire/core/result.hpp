@@ -25,9 +25,9 @@ struct error {
 
 template <typename T>
 class [[nodiscard]] result {
-public:
+  public:
     result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-    result(error e) : v_(std::in_place_index<1>, std::move(e)) {}     // NOLINT
+    result(error e) : v_(std::in_place_index<1>, std::move(e)) {}      // NOLINT
 
     [[nodiscard]] bool ok() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -49,13 +49,13 @@ public:
         return ok() ? value() : static_cast<T>(std::forward<U>(fallback));
     }
 
-private:
+  private:
     std::variant<T, error> v_;
 };
 
 template <>
 class [[nodiscard]] result<void> {
-public:
+  public:
     result() = default;
     result(error e) : err_(std::move(e)), ok_(false) {}  // NOLINT: implicit by design
 
@@ -64,7 +64,7 @@ public:
     [[nodiscard]] const error& err() const& { return err_; }
     [[nodiscard]] error&& err() && { return std::move(err_); }
 
-private:
+  private:
     error err_;
     bool ok_ = true;
 };

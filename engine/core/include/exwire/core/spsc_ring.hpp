@@ -27,23 +27,27 @@ namespace exwire {
 
 template <typename T>
 class spsc_ring {
-    static_assert(std::is_nothrow_destructible_v<T>, "spsc_ring<T> requires T to be nothrow destructible");
+    static_assert(std::is_nothrow_destructible_v<T>,
+                  "spsc_ring<T> requires T to be nothrow destructible");
     static_assert(std::is_nothrow_move_assignable_v<T> || std::is_nothrow_copy_assignable_v<T>,
                   "spsc_ring<T>::try_pop moves T out and must not throw");
 
-public:
+  public:
     using value_type = T;
 
     /// Capacity must be a power of two, at least 2; throws std::invalid_argument otherwise.
     explicit spsc_ring(std::size_t capacity)
         : mask_(check_capacity(capacity) - 1),
-          slots_(static_cast<T*>(::operator new(capacity * sizeof(T), std::align_val_t{alignment}))) {}
+          slots_(
+              static_cast<T*>(::operator new (capacity * sizeof(T), std::align_val_t{alignment}))) {
+    }
 
     ~spsc_ring() {
         std::uint64_t r = read_.load(std::memory_order_relaxed);
         const std::uint64_t w = write_.load(std::memory_order_relaxed);
-        for (; r != w; ++r) slots_[r & mask_].~T();
-        ::operator delete(slots_, std::align_val_t{alignment});
+        for (; r != w; ++r)
+            slots_[r & mask_].~T();
+        ::operator delete (slots_, std::align_val_t{alignment});
     }
 
     spsc_ring(const spsc_ring&) = delete;
@@ -51,7 +55,8 @@ public:
 
     /// Constructs an element in place. Producer only.
     template <typename... Args>
-    [[nodiscard]] bool try_emplace(Args&&... args) noexcept(std::is_nothrow_constructible_v<T, Args...>) {
+    [[nodiscard]] bool try_emplace(Args&&... args) noexcept(
+        std::is_nothrow_constructible_v<T, Args...>) {
         static_assert(std::is_constructible_v<T, Args...>);
         const std::uint64_t w = write_.load(std::memory_order_relaxed);
         if (w - cached_read_ > mask_) {
@@ -81,7 +86,8 @@ public:
             free_slots = capacity() - (w - cached_read_);
         }
         const std::size_t n = items.size() < free_slots ? items.size() : free_slots;
-        for (std::size_t i = 0; i < n; ++i) ::new (static_cast<void*>(&slots_[(w + i) & mask_])) T(items[i]);
+        for (std::size_t i = 0; i < n; ++i)
+            ::new (static_cast<void*>(&slots_[(w + i) & mask_])) T(items[i]);
         if (n != 0) write_.store(w + n, std::memory_order_release);
         return n;
     }
@@ -140,8 +146,9 @@ public:
     [[nodiscard]] bool empty() const noexcept { return size() == 0; }
     [[nodiscard]] std::size_t capacity() const noexcept { return mask_ + 1; }
 
-private:
-    static constexpr std::size_t alignment = alignof(T) > cache_line_size ? alignof(T) : cache_line_size;
+  private:
+    static constexpr std::size_t alignment = alignof(T) > cache_line_size ? alignof(T)
+                                                                          : cache_line_size;
 
     static std::size_t check_capacity(std::size_t capacity) {
         if (capacity < 2 || !is_power_of_two(capacity))

@@ -24,9 +24,9 @@ namespace exwire {
 [[nodiscard]] std::vector<int> allowed_cpus();
 
 struct thread_options {
-    std::string name;                 ///< shown by top/ps; truncated to 15 characters
-    std::vector<int> cpus;            ///< empty: no pinning
-    std::optional<int> fifo_priority; ///< SCHED_FIFO priority 1..99 if set
+    std::string name;                  ///< shown by top/ps; truncated to 15 characters
+    std::vector<int> cpus;             ///< empty: no pinning
+    std::optional<int> fifo_priority;  ///< SCHED_FIFO priority 1..99 if set
 };
 
 /// Pins the calling thread to `cpus`. Error names the cpu list and the reason.
