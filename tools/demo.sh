@@ -9,4 +9,4 @@ build=${BUILD_DIR:-build}
 [ "${SKIP_SETUP:-0}" = 1 ] || bash tools/setup.sh
 [ -f "$build/build.ninja" ] || meson setup "$build"
 ninja -C "$build"
-exec "$build/bench/core/ring_bench" --benchmark_repetitions="${REPETITIONS:-3}" "$@"
+exec "$build/bench/core/ring_bench" --benchmark_repetitions="${REPETITIONS:-3}" --benchmark_enable_random_interleaving=true "$@"

@@ -58,12 +58,13 @@ class spsc_ring {
     [[nodiscard]] bool try_emplace(Args&&... args) noexcept(
         std::is_nothrow_constructible_v<T, Args...>) {
         static_assert(std::is_constructible_v<T, Args...>);
-        const std::uint64_t w = write_.load(std::memory_order_relaxed);
+        const std::uint64_t w = write_local_;
         if (w - cached_read_ > mask_) {
             cached_read_ = read_.load(std::memory_order_acquire);
             if (w - cached_read_ > mask_) return false;
         }
         ::new (static_cast<void*>(&slots_[w & mask_])) T(std::forward<Args>(args)...);
+        write_local_ = w + 1;
         write_.store(w + 1, std::memory_order_release);
         return true;
     }
@@ -79,7 +80,7 @@ class spsc_ring {
     /// Returns how many were pushed (0 when full). Producer only.
     [[nodiscard]] std::size_t try_push_batch(std::span<const T> items) noexcept(
         std::is_nothrow_copy_constructible_v<T>) {
-        const std::uint64_t w = write_.load(std::memory_order_relaxed);
+        const std::uint64_t w = write_local_;
         std::uint64_t free_slots = capacity() - (w - cached_read_);
         if (free_slots < items.size()) {
             cached_read_ = read_.load(std::memory_order_acquire);
@@ -88,13 +89,16 @@ class spsc_ring {
         const std::size_t n = items.size() < free_slots ? items.size() : free_slots;
         for (std::size_t i = 0; i < n; ++i)
             ::new (static_cast<void*>(&slots_[(w + i) & mask_])) T(items[i]);
-        if (n != 0) write_.store(w + n, std::memory_order_release);
+        if (n != 0) {
+            write_local_ = w + n;
+            write_.store(w + n, std::memory_order_release);
+        }
         return n;
     }
 
     /// The oldest element, or nullptr when empty. Consumer only; valid until pop().
     [[nodiscard]] T* front() noexcept {
-        const std::uint64_t r = read_.load(std::memory_order_relaxed);
+        const std::uint64_t r = read_local_;
         if (r == cached_write_) {
             cached_write_ = write_.load(std::memory_order_acquire);
             if (r == cached_write_) return nullptr;
@@ -104,8 +108,9 @@ class spsc_ring {
 
     /// Destroys the element front() returned. Consumer only; front() must have been non-null.
     void pop() noexcept {
-        const std::uint64_t r = read_.load(std::memory_order_relaxed);
+        const std::uint64_t r = read_local_;
         slots_[r & mask_].~T();
+        read_local_ = r + 1;
         read_.store(r + 1, std::memory_order_release);
     }
 
@@ -121,7 +126,7 @@ class spsc_ring {
     /// Moves up to out.size() elements into `out`, releasing them with one store.
     /// Returns how many were popped. Consumer only.
     [[nodiscard]] std::size_t try_pop_batch(std::span<T> out) noexcept {
-        const std::uint64_t r = read_.load(std::memory_order_relaxed);
+        const std::uint64_t r = read_local_;
         std::uint64_t avail = cached_write_ - r;
         if (avail < out.size()) {
             cached_write_ = write_.load(std::memory_order_acquire);
@@ -133,7 +138,10 @@ class spsc_ring {
             out[i] = std::move(slot);
             slot.~T();
         }
-        if (n != 0) read_.store(r + n, std::memory_order_release);
+        if (n != 0) {
+            read_local_ = r + n;
+            read_.store(r + n, std::memory_order_release);
+        }
         return n;
     }
 
@@ -156,11 +164,15 @@ class spsc_ring {
         return capacity;
     }
 
-    // Producer's line: its own index and its view of the consumer's.
-    alignas(cache_line_size) std::atomic<std::uint64_t> write_{0};
+    // Each side's private state (its own index and its cached view of the other's) sits on
+    // a line the other side never reads; the published indexes sit on lines of their own.
+    // A side polling the other's published index then never disturbs the other's private
+    // state, and a published index moves between cores only when it changes.
+    alignas(cache_line_size) std::atomic<std::uint64_t> write_{0};  // published by the producer
+    alignas(cache_line_size) std::atomic<std::uint64_t> read_{0};   // published by the consumer
+    alignas(cache_line_size) std::uint64_t write_local_ = 0;        // producer only
     std::uint64_t cached_read_ = 0;
-    // Consumer's line.
-    alignas(cache_line_size) std::atomic<std::uint64_t> read_{0};
+    alignas(cache_line_size) std::uint64_t read_local_ = 0;  // consumer only
     std::uint64_t cached_write_ = 0;
     // Read-only after construction.
     alignas(cache_line_size) const std::uint64_t mask_;
