@@ -1,10 +1,12 @@
 // Ring benchmarks: two-thread throughput and ping-pong round trip for exwire::spsc_ring,
-// the exwire byte ring and boost::lockfree::spsc_queue, side by side in one run.
+// the exwire byte ring and boost::lockfree::spsc_queue, side by side in one run, for 8-byte
+// items and 64-byte frames.
 //
 // Threads: the benchmark thread is pinned to the first cpu of EXWIRE_BENCH_CPUS (default
 // "0,1") and the partner thread to the second; both busy-spin (pause instruction) while
-// waiting, which is the point of the measurement. At the end a table prints exwire's
-// median figures as ratios against boost's.
+// waiting, which is the point of the measurement. Every contender moves items one at a time
+// through the same adapter shape (push one, pop one). At the end a table prints every
+// repetition's median and range and exwire's ratios against boost.
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -44,23 +46,52 @@ void pin(int index) {
     if (cpus.size() >= 2) (void)exwire::pin_current_thread({cpus[static_cast<std::size_t>(index)]});
 }
 
-// Adapters giving the three queues one shape: push/pop of a 64-bit value.
+// The two item shapes: a bare sequence number, and a 64-byte frame that carries one.
+struct frame64 {
+    std::uint64_t seq;
+    std::byte body[56];
+};
+static_assert(sizeof(frame64) == 64);
+
+template <typename T>
+T make_item(std::uint64_t seq) {
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+        return seq;
+    } else {
+        T f;
+        f.seq = seq;
+        std::memset(f.body, static_cast<int>(seq & 0xFF), sizeof f.body);
+        return f;
+    }
+}
+template <typename T>
+std::uint64_t seq_of(const T& v) {
+    if constexpr (std::is_same_v<T, std::uint64_t>)
+        return v;
+    else
+        return v.seq;
+}
+
+// Adapters giving the three queues one shape: push one item, pop one item.
+template <typename T>
 struct exwire_slots {
-    exwire::spsc_ring<std::uint64_t> q{ring_slots};
-    bool push(std::uint64_t v) noexcept { return q.try_push(v); }
-    bool pop(std::uint64_t& v) noexcept { return q.try_pop(v); }
+    exwire::spsc_ring<T> q{ring_slots};
+    bool push(const T& v) noexcept { return q.try_push(v); }
+    bool pop(T& v) noexcept { return q.try_pop(v); }
 };
 
+template <typename T>
 struct exwire_bytes {
-    exwire::byte_ring r{ring_slots * 16};  // 16 bytes per 8-byte record: same item count
-    bool push(std::uint64_t v) noexcept {
+    // Header (8 bytes) + payload per record, so the same number of items fit as in the others.
+    exwire::byte_ring r{std::bit_ceil(ring_slots * (sizeof(T) + 8))};
+    bool push(const T& v) noexcept {
         auto dst = r.producer().claim(sizeof v, 1);
         if (dst.data() == nullptr) return false;
         std::memcpy(dst.data(), &v, sizeof v);
         r.producer().commit();
         return true;
     }
-    bool pop(std::uint64_t& v) noexcept {
+    bool pop(T& v) noexcept {
         const exwire::ring_record rec = r.consumer().peek();
         if (!rec.valid()) return false;
         std::memcpy(&v, rec.payload.data(), sizeof v);
@@ -69,19 +100,20 @@ struct exwire_bytes {
     }
 };
 
+template <typename T>
 struct boost_queue {
-    boost::lockfree::spsc_queue<std::uint64_t, boost::lockfree::capacity<ring_slots>> q;
-    bool push(std::uint64_t v) noexcept { return q.push(v); }
-    bool pop(std::uint64_t& v) noexcept { return q.pop(v); }
+    boost::lockfree::spsc_queue<T, boost::lockfree::capacity<ring_slots>> q;
+    bool push(const T& v) noexcept { return q.push(v); }
+    bool pop(T& v) noexcept { return q.pop(v); }
 };
 
-// Medians recorded per benchmark family, for the closing ratio table.
+// Every repetition's figure, keyed "contender/size", for the closing table.
 std::map<std::string, std::vector<double>> throughput_runs;
 std::map<std::string, std::vector<double>> rtt_p50_runs;
 std::map<std::string, std::vector<double>> rtt_p99_runs;
 
-template <typename Queue>
-void throughput(benchmark::State& state, const char* name) {
+template <typename Queue, typename T>
+void throughput(benchmark::State& state, const std::string& name) {
     pin(0);
     for (auto _ : state) {
         auto q = std::make_unique<Queue>();
@@ -91,10 +123,10 @@ void throughput(benchmark::State& state, const char* name) {
             pin(1);
             while (!go.load(std::memory_order_acquire))
                 exwire::cpu_relax();
-            std::uint64_t v = 0;
+            T v{};
             for (std::int64_t i = 0; i < throughput_items;) {
                 if (q->pop(v)) {
-                    sum += v;
+                    sum += seq_of(v);
                     ++i;
                 } else {
                     exwire::cpu_relax();
@@ -104,7 +136,7 @@ void throughput(benchmark::State& state, const char* name) {
         const auto t0 = exwire::monotonic_ns();
         go.store(true, std::memory_order_release);
         for (std::int64_t i = 0; i < throughput_items;) {
-            if (q->push(static_cast<std::uint64_t>(i)))
+            if (q->push(make_item<T>(static_cast<std::uint64_t>(i))))
                 ++i;
             else
                 exwire::cpu_relax();
@@ -118,10 +150,12 @@ void throughput(benchmark::State& state, const char* name) {
                                         static_cast<double>(t1 - t0));
     }
     state.SetItemsProcessed(state.iterations() * throughput_items);
+    state.SetBytesProcessed(state.iterations() * throughput_items *
+                            static_cast<std::int64_t>(sizeof(T)));
 }
 
-template <typename Queue>
-void round_trip(benchmark::State& state, const char* name) {
+template <typename Queue, typename T>
+void round_trip(benchmark::State& state, const std::string& name) {
     pin(0);
     exwire::tsc_clock::calibrate();
     std::vector<std::uint64_t> ticks(pingpong_rounds);
@@ -130,7 +164,7 @@ void round_trip(benchmark::State& state, const char* name) {
         auto pong = std::make_unique<Queue>();
         std::thread echo([&] {
             pin(1);
-            std::uint64_t v = 0;
+            T v{};
             for (int i = 0; i < pingpong_rounds; ++i) {
                 while (!ping->pop(v))
                     exwire::cpu_relax();
@@ -139,16 +173,19 @@ void round_trip(benchmark::State& state, const char* name) {
             }
         });
         const auto t0 = exwire::monotonic_ns();
-        std::uint64_t v = 0;
+        T v{};
+        bool ok = true;
         for (int i = 0; i < pingpong_rounds; ++i) {
             const std::uint64_t start = exwire::tsc_clock::now();
-            while (!ping->push(static_cast<std::uint64_t>(i)))
+            while (!ping->push(make_item<T>(static_cast<std::uint64_t>(i))))
                 exwire::cpu_relax();
             while (!pong->pop(v))
                 exwire::cpu_relax();
             ticks[static_cast<std::size_t>(i)] = exwire::tsc_clock::now() - start;
+            ok = ok && seq_of(v) == static_cast<std::uint64_t>(i);
         }
         echo.join();
+        if (!ok) state.SkipWithError("echo returned the wrong item");
         state.SetIterationTime(static_cast<double>(exwire::monotonic_ns() - t0) / 1e9);
         std::sort(ticks.begin(), ticks.end());
         const double p50 = exwire::tsc_clock::to_ns(ticks[ticks.size() / 2]);
@@ -171,42 +208,36 @@ void print_range(const char* what, const std::map<std::string, std::vector<doubl
                  double scale, const char* unit) {
     for (const auto& [name, v] : runs) {
         if (v.empty()) continue;
-        std::printf("  %-28s %-14s median %10.2f  range %10.2f .. %-10.2f %s (%zu runs)\n", what,
+        std::printf("  %-16s %-16s median %9.2f  range %9.2f .. %-9.2f %s (%zu runs)\n", what,
                     name.c_str(), median(v) / scale, *std::min_element(v.begin(), v.end()) / scale,
                     *std::max_element(v.begin(), v.end()) / scale, unit, v.size());
     }
 }
 
+template <template <typename> class Queue, typename T>
+void register_pair(const char* contender, const char* size) {
+    const std::string key = std::string(contender) + "/" + size;
+    benchmark::RegisterBenchmark(("throughput/" + key).c_str(),
+                                 [key](benchmark::State& s) { throughput<Queue<T>, T>(s, key); })
+        ->Iterations(3)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("round_trip/" + key).c_str(),
+                                 [key](benchmark::State& s) { round_trip<Queue<T>, T>(s, key); })
+        ->Iterations(3)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond);
+}
+
 }  // namespace
 
-void throughput_spsc_ring(benchmark::State& s) {
-    throughput<exwire_slots>(s, "spsc_ring");
-}
-void throughput_byte_ring(benchmark::State& s) {
-    throughput<exwire_bytes>(s, "byte_ring");
-}
-void throughput_boost_spsc(benchmark::State& s) {
-    throughput<boost_queue>(s, "boost");
-}
-void round_trip_spsc_ring(benchmark::State& s) {
-    round_trip<exwire_slots>(s, "spsc_ring");
-}
-void round_trip_byte_ring(benchmark::State& s) {
-    round_trip<exwire_bytes>(s, "byte_ring");
-}
-void round_trip_boost_spsc(benchmark::State& s) {
-    round_trip<boost_queue>(s, "boost");
-}
-
-// Interleaved so that noise from the rest of the machine hits every contender alike.
-BENCHMARK(throughput_spsc_ring)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(throughput_boost_spsc)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(throughput_byte_ring)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(round_trip_spsc_ring)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(round_trip_boost_spsc)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
-BENCHMARK(round_trip_byte_ring)->Iterations(3)->UseManualTime()->Unit(benchmark::kMillisecond);
-
 int main(int argc, char** argv) {
+    register_pair<exwire_slots, std::uint64_t>("spsc_ring", "8B");
+    register_pair<exwire_bytes, std::uint64_t>("byte_ring", "8B");
+    register_pair<boost_queue, std::uint64_t>("boost", "8B");
+    register_pair<exwire_slots, frame64>("spsc_ring", "64B");
+    register_pair<exwire_bytes, frame64>("byte_ring", "64B");
+    register_pair<boost_queue, frame64>("boost", "64B");
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     const auto cpus = bench_cpus();
@@ -216,21 +247,24 @@ int main(int argc, char** argv) {
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
 
-    std::printf("\nSide by side (every repetition of every benchmark above):\n");
+    std::printf("\nSide by side (every iteration of every repetition above):\n");
     print_range("throughput", throughput_runs, 1e6, "M items/s");
     print_range("round trip p50", rtt_p50_runs, 1, "ns");
     print_range("round trip p99", rtt_p99_runs, 1, "ns");
-    const double boost_tp = median(throughput_runs["boost"]);
-    const double boost_p50 = median(rtt_p50_runs["boost"]);
-    if (boost_tp > 0 && boost_p50 > 0) {
-        std::printf(
-            "\nRatios against boost::lockfree::spsc_queue (medians; throughput >1 is better, round "
-            "trip <1 is better):\n");
+    std::printf(
+        "\nRatios against boost::lockfree::spsc_queue (medians; throughput above 1 is better, "
+        "round trip below 1 "
+        "is better):\n");
+    for (const char* size : {"8B", "64B"}) {
+        const double boost_tp = median(throughput_runs[std::string("boost/") + size]);
+        const double boost_p50 = median(rtt_p50_runs[std::string("boost/") + size]);
         for (const char* name : {"spsc_ring", "byte_ring"}) {
-            const double tp = median(throughput_runs[name]);
-            const double p50 = median(rtt_p50_runs[name]);
-            if (tp > 0) std::printf("  %-10s throughput x%.2f", name, tp / boost_tp);
-            if (p50 > 0) std::printf("   round-trip p50 x%.2f", p50 / boost_p50);
+            const std::string key = std::string(name) + "/" + size;
+            const double tp = median(throughput_runs[key]);
+            const double p50 = median(rtt_p50_runs[key]);
+            std::printf("  %-14s", key.c_str());
+            if (tp > 0 && boost_tp > 0) std::printf(" throughput x%.2f", tp / boost_tp);
+            if (p50 > 0 && boost_p50 > 0) std::printf("   round-trip p50 x%.2f", p50 / boost_p50);
             std::printf("\n");
         }
     }
