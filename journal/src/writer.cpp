@@ -176,10 +176,6 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
                 break;
             }
         }
-        for (std::size_t i = chosen + 1; i < segs->size(); ++i) {
-            fs::remove(seg_path(dir, (*segs)[i]), ec);
-            ++rep.removed_segments;
-        }
         w->cur_ = std::move(*current);
         w->seg_index_ = (*segs)[chosen];
     }
@@ -208,10 +204,21 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
             break;
         }
         if (ended) {
-            // The segment was closed; continue in a fresh next one.
+            // The segment was closed, so the next one exists unless a crash hit between
+            // its creation and rename: continue in it (a tailing reader may already have
+            // it mapped), or create it.
             const std::uint64_t next = w->seg_index_ + 1;
-            auto m = create_segment(dir, next, seg_size, w->journal_id_);
-            if (!m) return std::move(m).err();
+            auto m = mapped_file::open(seg_path(dir, next), true);
+            bool usable = false;
+            if (m) {
+                const auto h = detail::read_segment_header(m->data().data());
+                usable = detail::header_valid(h, m->size()) && h.segment_size == seg_size &&
+                         h.journal_id == w->journal_id_ && h.segment_index == next;
+            }
+            if (!usable) {
+                m = create_segment(dir, next, seg_size, w->journal_id_);
+                if (!m) return std::move(m).err();
+            }
             w->cur_ = std::move(*m);
             w->seg_index_ = next;
             rep.records_scanned = 0;
@@ -237,6 +244,14 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
         }
         w->pos_ = off;
         break;
+    }
+    // Newer segments were only preallocated: no record was ever published in them.
+    if (auto all = detail::list_segments(dir); all) {
+        for (auto idx : *all) {
+            if (idx <= w->seg_index_) continue;
+            fs::remove(seg_path(dir, idx), ec);
+            ++rep.removed_segments;
+        }
     }
     w->base_ = w->cur_.data().data();
     w->synced_pos_ = w->pos_;
