@@ -21,8 +21,8 @@ namespace exwire::journal::detail {
 class index_file {
   public:
     static constexpr std::size_t header_bytes = 64;
-    static constexpr std::uint64_t max_entries = std::uint64_t{1} << 28;  // 2 GiB of positions
-    static constexpr std::uint64_t grow_entries = std::uint64_t{1} << 17;
+    static constexpr std::uint64_t max_entries = std::uint64_t{1} << 28;   // 2 GiB of positions
+    static constexpr std::uint64_t grow_entries = std::uint64_t{1} << 13;  // 64 KiB steps
 
     index_file() = default;
     index_file(index_file&& o) noexcept;
