@@ -74,6 +74,16 @@ result<reader> reader::open(const std::string& dir, reader_options options) {
 
 bool reader::map_segment(std::uint64_t index) noexcept {
     if (mapped_index_ == index && base_ != nullptr) return true;
+    cached* victim = &cache_[0];
+    for (auto& c : cache_) {
+        if (c.index == index && c.file.data().data() != nullptr) {
+            c.used = ++use_clock_;
+            base_ = c.file.data().data();
+            mapped_index_ = index;
+            return true;
+        }
+        if (c.used < victim->used) victim = &c;
+    }
     try {
         path_buf_.assign(dir_);
         path_buf_ += '/';
@@ -84,8 +94,10 @@ bool reader::map_segment(std::uint64_t index) noexcept {
         if (!detail::header_valid(h, m->size()) || h.segment_size != segment_size_ ||
             h.segment_index != index)
             return false;
-        seg_ = std::move(*m);
-        base_ = seg_.data().data();
+        victim->file = std::move(*m);
+        victim->index = index;
+        victim->used = ++use_clock_;
+        base_ = victim->file.data().data();
         mapped_index_ = index;
         return true;
     } catch (...) {

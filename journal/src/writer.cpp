@@ -257,7 +257,6 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
     w->synced_pos_ = w->pos_;
     rep.segment = w->seg_index_;
     rep.end_position = w->position();
-    w->committed_.store(w->position(), std::memory_order_relaxed);
     w->cur_base_.store(w->base_, std::memory_order_relaxed);
     w->cur_index_.store(w->seg_index_, std::memory_order_relaxed);
 
@@ -347,7 +346,6 @@ append_status writer::commit(std::size_t len, const record_meta& meta) noexcept 
     detail::store_length(p, length, std::memory_order_release);
     pos_ = next;
     claimed_ = no_claim_;
-    committed_.store(seg_index_ * seg_size_ + pos_, std::memory_order_release);
     return append_status::ok;
 }
 
@@ -408,7 +406,6 @@ append_status writer::roll() noexcept {
     synced_pos_ = pos_;
     cur_base_.store(base_, std::memory_order_relaxed);
     cur_index_.store(seg_index_, std::memory_order_relaxed);
-    committed_.store(seg_index_ * seg_size_ + pos_, std::memory_order_release);
     next_state_.store(next_empty, std::memory_order_release);
     return append_status::ok;
 }

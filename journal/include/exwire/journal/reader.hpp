@@ -77,7 +77,16 @@ class reader {
     reader_options options_;
     std::size_t segment_size_ = 0;
     std::uint64_t journal_id_ = 0;
-    mapped_file seg_;
+    // A few recently used segments stay mapped, so lookups that hop between segments do
+    // not remap (and re-fault) them every time.
+    static constexpr std::size_t cached_segments = 8;
+    struct cached {
+        mapped_file file;
+        std::uint64_t index = ~std::uint64_t{0};
+        std::uint64_t used = 0;
+    };
+    cached cache_[cached_segments];
+    std::uint64_t use_clock_ = 0;
     const std::byte* base_ = nullptr;
     std::uint64_t seg_index_ = 0;
     std::uint64_t mapped_index_ = ~std::uint64_t{0};

@@ -114,8 +114,7 @@ class writer {
     mapped_file cur_;
 
     // Hand-offs with the helper thread.
-    alignas(64) std::atomic<std::uint64_t> committed_{0};  // global end position
-    std::atomic<std::byte*> cur_base_{nullptr};
+    alignas(64) std::atomic<std::byte*> cur_base_{nullptr};
     std::atomic<std::uint64_t> cur_index_{0};
     alignas(64) std::atomic<int> next_state_{next_empty};
     std::atomic<int> helper_errno_{0};
