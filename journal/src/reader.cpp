@@ -75,7 +75,9 @@ result<reader> reader::open(const std::string& dir, reader_options options) {
 bool reader::map_segment(std::uint64_t index) noexcept {
     if (mapped_index_ == index && base_ != nullptr) return true;
     cached* victim = &cache_[0];
-    for (auto& c : cache_) {
+    const std::size_t slots = std::clamp<std::size_t>(options_.mapped_segments, 1, cached_segments);
+    for (std::size_t i = 0; i < slots; ++i) {
+        auto& c = cache_[i];
         if (c.index == index && c.file.data().data() != nullptr) {
             c.used = ++use_clock_;
             base_ = c.file.data().data();

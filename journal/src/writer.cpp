@@ -278,7 +278,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
             start = std::min(start, f->indexed_upto());
             hs.index[d] = std::move(*f);
         }
-        auto rd = reader::open(dir, {.verify_checksums = false});
+        auto rd = reader::open(dir, {.verify_checksums = false, .mapped_segments = 1});
         if (!rd) return std::move(rd).err();
         hs.rd = std::move(*rd);
         if (start == 0)

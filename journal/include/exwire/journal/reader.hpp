@@ -29,6 +29,9 @@ enum class read_status : std::uint8_t {
 
 struct reader_options {
     bool verify_checksums = true;  ///< check each record's CRC32C (tools, verify); off for speed
+    /// Segments kept mapped at once (1..8). More makes lookups across segments cheap; fewer
+    /// releases the space of segments removed by retention sooner.
+    std::size_t mapped_segments = 8;
 };
 
 class reader {
