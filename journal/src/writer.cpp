@@ -79,6 +79,19 @@ result<mapped_file> create_segment(const std::string& dir, std::uint64_t idx, st
         ::unlink(tmp.c_str());
         return std::move(m).err();
     }
+    // MAP_POPULATE maps the pages of a shared file read-only (so the kernel can track dirty
+    // pages): the first store to each would still fault on the appending thread. Populate
+    // them writable here instead, with the kernel's help or by touching every page.
+    std::byte* const base = m->data().data();
+#ifdef MADV_POPULATE_WRITE
+    const bool populated = madvise(base, size, MADV_POPULATE_WRITE) == 0;
+#else
+    const bool populated = false;
+#endif
+    if (!populated) {
+        for (std::size_t off = 0; off < size; off += page_size)
+            *reinterpret_cast<volatile std::byte*>(base + off) = std::byte{0};
+    }
     detail::segment_header h{};
     h.magic = segment_magic;
     h.version = format_version;
@@ -87,7 +100,7 @@ result<mapped_file> create_segment(const std::string& dir, std::uint64_t idx, st
     h.segment_index = idx;
     h.created_ns = wall_ns();
     h.journal_id = journal_id;
-    std::memcpy(m->data().data(), &h, sizeof h);
+    std::memcpy(base, &h, sizeof h);
     if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
         const int e = errno;
         ::unlink(tmp.c_str());
@@ -382,9 +395,14 @@ append_status writer::roll() noexcept {
         const std::int64_t deadline =
             monotonic_ns() +
             std::chrono::duration_cast<std::chrono::nanoseconds>(cfg_.roll_timeout).count();
-        while ((st = next_state_.load(std::memory_order_acquire)) == next_empty) {
+        // Sleep rather than spin after a short while: on a busy machine the helper needs
+        // the cpu to finish the segment this thread is waiting for.
+        for (int spins = 0; (st = next_state_.load(std::memory_order_acquire)) == next_empty; ++spins) {
             if (monotonic_ns() > deadline) return append_status::not_ready;
-            std::this_thread::yield();
+            if (spins < 64)
+                std::this_thread::yield();
+            else
+                std::this_thread::sleep_for(std::chrono::microseconds(20));
         }
         if (st == next_failed) {
             const int e = helper_errno_.load(std::memory_order_relaxed);
