@@ -1,0 +1,406 @@
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <exwire/journal/crc32c.hpp>
+#include <exwire/journal/reader.hpp>
+#include <exwire/journal/writer.hpp>
+
+#include "temp_dir.hpp"
+
+namespace exwire::journal {
+namespace {
+
+using testing::temp_dir;
+
+constexpr std::size_t small_segment = 64 * 1024;
+
+config small_config() {
+    config c;
+    c.segment_size = small_segment;
+    return c;
+}
+
+std::vector<std::byte> pattern(std::size_t n, std::uint64_t seed) {
+    std::vector<std::byte> v(n);
+    for (std::size_t i = 0; i < n; ++i)
+        v[i] = static_cast<std::byte>((seed * 31 + i * 7) & 0xFF);
+    return v;
+}
+
+record_meta meta(direction d, std::uint64_t seq) {
+    return record_meta{.type = static_cast<std::uint16_t>(seq % 5),
+                       .dir = d,
+                       .sequence = seq,
+                       .timestamp_ns = static_cast<std::int64_t>(1'000'000 + seq)};
+}
+
+std::unique_ptr<writer> open_writer(const std::string& dir, const config& c = small_config()) {
+    auto w = writer::open(dir, c);
+    EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.err().message);
+    return w.ok() ? std::move(*w) : nullptr;
+}
+
+TEST(crc32c, hardware_and_portable_agree_on_the_standard_check_value) {
+    const auto b = to_bytes("123456789");
+    EXPECT_EQ(crc32c_portable(0, b), 0xE3069283u);
+    EXPECT_EQ(crc32c(0, b), 0xE3069283u);
+    const auto big = pattern(1001, 3);
+    EXPECT_EQ(crc32c(7, big), crc32c_portable(7, big));
+}
+
+TEST(journal, appended_records_read_back_in_order_with_metadata) {
+    temp_dir t;
+    {
+        auto w = open_writer(t.path());
+        ASSERT_TRUE(w);
+        EXPECT_TRUE(w->recovery().created);
+        for (std::uint64_t i = 1; i <= 100; ++i)
+            ASSERT_EQ(w->append(meta(i % 2 ? direction::in : direction::out, i), pattern(i, i)),
+                      append_status::ok);
+    }
+    auto r = reader::open(t.path());
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    record_view v;
+    for (std::uint64_t i = 1; i <= 100; ++i) {
+        ASSERT_EQ(r->next(v), read_status::ok) << i;
+        EXPECT_EQ(v.meta.sequence, i);
+        EXPECT_EQ(v.meta.dir, i % 2 ? direction::in : direction::out);
+        EXPECT_EQ(v.meta.type, i % 5);
+        EXPECT_EQ(v.meta.timestamp_ns, static_cast<std::int64_t>(1'000'000 + i));
+        const auto want = pattern(i, i);
+        ASSERT_EQ(v.payload.size(), want.size());
+        EXPECT_EQ(std::memcmp(v.payload.data(), want.data(), want.size()), 0);
+    }
+    EXPECT_EQ(r->next(v), read_status::end);
+}
+
+TEST(journal, claim_then_commit_publishes_only_the_committed_length) {
+    temp_dir t;
+    auto w = open_writer(t.path());
+    auto r = reader::open(t.path());
+    ASSERT_TRUE(r.ok());
+    mutable_bytes out;
+    ASSERT_EQ(w->claim(200, out), append_status::ok);
+    ASSERT_EQ(out.size(), 200u);
+    std::memset(out.data(), 0xAB, out.size());
+    record_view v;
+    EXPECT_EQ(r->next(v), read_status::end) << "nothing is visible before commit";
+    ASSERT_EQ(w->commit(10, meta(direction::out, 1)), append_status::ok);
+    ASSERT_EQ(w->append(meta(direction::out, 2), to_bytes("next")), append_status::ok);
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(v.payload.size(), 10u);
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(to_string_view(v.payload), "next");
+    EXPECT_EQ(r->next(v), read_status::end);
+    EXPECT_EQ(w->commit(1, meta(direction::out, 3)), append_status::no_claim);
+    ASSERT_EQ(w->claim(8, out), append_status::ok);
+    EXPECT_EQ(w->commit(9, meta(direction::out, 3)), append_status::too_large);
+}
+
+TEST(journal, zero_byte_and_maximum_size_records_round_trip) {
+    temp_dir t;
+    auto w = open_writer(t.path());
+    const std::size_t max = w->max_payload_size();
+    EXPECT_EQ(max, small_segment - segment_header_size - record_header_size);
+    ASSERT_EQ(w->append(meta(direction::in, 1), {}), append_status::ok);
+    const auto big = pattern(max, 9);
+    ASSERT_EQ(w->append(meta(direction::in, 2), big), append_status::ok);
+    ASSERT_EQ(w->append(meta(direction::in, 3), {}), append_status::ok);
+    EXPECT_EQ(w->append(meta(direction::in, 4), pattern(max + 1, 1)), append_status::too_large);
+    auto r = reader::open(t.path());
+    record_view v;
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(v.payload.size(), 0u);
+    ASSERT_EQ(r->next(v), read_status::ok);
+    ASSERT_EQ(v.payload.size(), max);
+    EXPECT_EQ(std::memcmp(v.payload.data(), big.data(), max), 0);
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(v.meta.sequence, 3u);
+    EXPECT_EQ(r->next(v), read_status::end);
+}
+
+TEST(journal, rolls_into_new_segments_when_full_and_readers_follow) {
+    temp_dir t;
+    auto w = open_writer(t.path());
+    const std::size_t n = 3000;  // 3000 * 232 bytes = about 10 segments of 64 KiB
+    for (std::uint64_t i = 1; i <= n; ++i)
+        ASSERT_EQ(w->append(meta(direction::out, i), pattern(200, i)), append_status::ok) << i;
+    EXPECT_GE(w->position() / small_segment, 9u);
+    auto r = reader::open(t.path());
+    record_view v;
+    for (std::uint64_t i = 1; i <= n; ++i) {
+        ASSERT_EQ(r->next(v), read_status::ok) << i;
+        ASSERT_EQ(v.meta.sequence, i);
+        ASSERT_EQ(std::memcmp(v.payload.data(), pattern(200, i).data(), 200), 0);
+    }
+    EXPECT_EQ(r->next(v), read_status::end);
+}
+
+TEST(journal, reopening_continues_after_the_last_record) {
+    temp_dir t;
+    {
+        auto w = open_writer(t.path());
+        for (std::uint64_t i = 1; i <= 500; ++i)
+            ASSERT_EQ(w->append(meta(direction::in, i), pattern(100, i)), append_status::ok);
+    }
+    {
+        auto w = open_writer(t.path());
+        EXPECT_FALSE(w->recovery().created);
+        EXPECT_FALSE(w->recovery().torn_tail);
+        for (std::uint64_t i = 501; i <= 1000; ++i)
+            ASSERT_EQ(w->append(meta(direction::in, i), pattern(100, i)), append_status::ok);
+    }
+    auto r = reader::open(t.path());
+    record_view v;
+    for (std::uint64_t i = 1; i <= 1000; ++i) {
+        ASSERT_EQ(r->next(v), read_status::ok);
+        ASSERT_EQ(v.meta.sequence, i);
+    }
+    EXPECT_EQ(r->next(v), read_status::end);
+}
+
+TEST(journal, index_finds_records_by_direction_and_sequence_across_segments) {
+    temp_dir t;
+    auto w = open_writer(t.path());
+    for (std::uint64_t i = 1; i <= 2000; ++i) {
+        ASSERT_EQ(w->append(meta(direction::in, 10 + i), pattern(50, i)), append_status::ok);
+        ASSERT_EQ(w->append(meta(direction::out, i), pattern(70, i + 7)), append_status::ok);
+    }
+    auto r = reader::open(t.path());
+    record_view v;
+    // Works while the index lags (tail scan) and once caught up.
+    ASSERT_EQ(r->find(direction::out, 2000, v), read_status::ok);
+    for (int spin = 0; spin < 2000 && w->indexed_upto() < w->position(); ++spin)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(w->indexed_upto(), w->position());
+    for (std::uint64_t i : {1ull, 2ull, 999ull, 1500ull, 2000ull}) {
+        ASSERT_EQ(r->find(direction::in, 10 + i, v), read_status::ok);
+        EXPECT_EQ(v.meta.dir, direction::in);
+        EXPECT_EQ(v.meta.sequence, 10 + i);
+        EXPECT_EQ(std::memcmp(v.payload.data(), pattern(50, i).data(), 50), 0);
+        ASSERT_EQ(r->find(direction::out, i, v), read_status::ok);
+        EXPECT_EQ(v.meta.sequence, i);
+        EXPECT_EQ(std::memcmp(v.payload.data(), pattern(70, i + 7).data(), 70), 0);
+    }
+    EXPECT_EQ(r->find(direction::in, 5, v), read_status::not_found);
+    EXPECT_EQ(r->find(direction::out, 2001, v), read_status::not_found);
+    // A resend range: find the first, then next() in order.
+    ASSERT_EQ(r->find(direction::out, 100, v), read_status::ok);
+    std::uint64_t want = 101;
+    while (want <= 110 && r->next(v) == read_status::ok) {
+        if (v.meta.dir == direction::out) {
+            EXPECT_EQ(v.meta.sequence, want);
+            ++want;
+        }
+    }
+    EXPECT_EQ(want, 111u);
+    std::uint64_t last = 0;
+    ASSERT_TRUE(r->last_indexed_sequence(direction::out, last));
+    EXPECT_EQ(last, 2000u);
+}
+
+TEST(journal, missing_or_stale_index_is_rebuilt_on_open) {
+    temp_dir t;
+    {
+        auto w = open_writer(t.path());
+        for (std::uint64_t i = 1; i <= 300; ++i)
+            ASSERT_EQ(w->append(meta(direction::out, i), pattern(64, i)), append_status::ok);
+    }
+    std::filesystem::remove(t.sub("index.out"));
+    {
+        std::ofstream junk(t.sub("index.in"), std::ios::trunc);
+        junk << "not an index";
+    }
+    auto w = open_writer(t.path());
+    auto r = reader::open(t.path());
+    record_view v;
+    ASSERT_EQ(r->find(direction::out, 123, v), read_status::ok);
+    EXPECT_EQ(v.meta.sequence, 123u);
+    EXPECT_EQ(w->indexed_upto(), w->position()) << "open() catches the index up before returning";
+}
+
+void corrupt_byte(const std::string& path, std::size_t offset) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(offset));
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x5A);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.write(&c, 1);
+}
+
+TEST(journal, torn_tail_is_discarded_and_reported_and_appends_continue) {
+    temp_dir t;
+    std::uint64_t pos_of_last = 0;
+    {
+        auto w = open_writer(t.path());
+        for (std::uint64_t i = 1; i <= 10; ++i) {
+            pos_of_last = w->position();
+            ASSERT_EQ(w->append(meta(direction::out, i), pattern(40, i)), append_status::ok);
+        }
+    }
+    // Corrupt the payload of record 10: its checksum no longer matches.
+    corrupt_byte(t.sub(segment_file_name(0)), pos_of_last + record_header_size + 5);
+    {
+        auto w = open_writer(t.path());
+        const auto& rep = w->recovery();
+        EXPECT_TRUE(rep.torn_tail);
+        EXPECT_EQ(rep.discard_reason, "checksum mismatch");
+        EXPECT_EQ(rep.discarded_position, pos_of_last);
+        EXPECT_GT(rep.discarded_bytes, 40u);
+        EXPECT_EQ(rep.records_scanned, 9u);
+        ASSERT_EQ(w->append(meta(direction::out, 10), pattern(8, 1)), append_status::ok);
+    }
+    auto r = reader::open(t.path());
+    record_view v;
+    for (std::uint64_t i = 1; i <= 10; ++i) {
+        ASSERT_EQ(r->next(v), read_status::ok);
+        EXPECT_EQ(v.meta.sequence, i);
+    }
+    EXPECT_EQ(v.payload.size(), 8u);
+    EXPECT_EQ(r->next(v), read_status::end);
+}
+
+TEST(journal, unpublished_claim_bytes_are_cleared_on_recovery) {
+    temp_dir t;
+    {
+        auto w = open_writer(t.path());
+        ASSERT_EQ(w->append(meta(direction::in, 1), pattern(16, 1)), append_status::ok);
+        mutable_bytes out;
+        ASSERT_EQ(w->claim(1000, out), append_status::ok);
+        std::memset(out.data(), 0x77, out.size());  // the process "dies" before commit
+    }
+    auto w = open_writer(t.path());
+    EXPECT_TRUE(w->recovery().torn_tail);
+    EXPECT_EQ(w->recovery().records_scanned, 1u);
+    EXPECT_GE(w->recovery().discarded_bytes, 1000u);
+    ASSERT_EQ(w->append(meta(direction::in, 2), pattern(0, 0)), append_status::ok);
+    auto r = reader::open(t.path());
+    record_view v;
+    ASSERT_EQ(r->next(v), read_status::ok);
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(v.meta.sequence, 2u);
+    EXPECT_EQ(r->next(v), read_status::end);
+}
+
+TEST(journal, reader_reports_corruption_in_the_middle) {
+    temp_dir t;
+    std::uint64_t pos3 = 0;
+    {
+        auto w = open_writer(t.path());
+        for (std::uint64_t i = 1; i <= 5; ++i) {
+            if (i == 3) pos3 = w->position();
+            ASSERT_EQ(w->append(meta(direction::out, i), pattern(24, i)), append_status::ok);
+        }
+    }
+    corrupt_byte(t.sub(segment_file_name(0)), pos3 + 17);  // the sequence field
+    auto r = reader::open(t.path());
+    record_view v;
+    ASSERT_EQ(r->next(v), read_status::ok);
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(r->next(v), read_status::corrupt);
+    EXPECT_STREQ(r->corruption(), "checksum mismatch");
+    EXPECT_EQ(r->position(), pos3);
+}
+
+TEST(journal, retention_keeps_the_newest_segments_and_archives_on_request) {
+    temp_dir t;
+    config c = small_config();
+    c.retention.max_segments = 3;
+    c.retention.archive = true;
+    {
+        auto w = open_writer(t.path(), c);
+        for (std::uint64_t i = 1; i <= 3000; ++i)
+            ASSERT_EQ(w->append(meta(direction::out, i), pattern(200, i)), append_status::ok);
+        for (int spin = 0; spin < 2000; ++spin) {
+            std::size_t n = 0;
+            for (const auto& e : std::filesystem::directory_iterator(t.path()))
+                n += e.path().extension() == ".seg";
+            if (n <= 4) break;  // 3 kept plus the preallocated next one
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        std::size_t live = 0;
+        for (const auto& e : std::filesystem::directory_iterator(t.path()))
+            live += e.path().extension() == ".seg";
+        EXPECT_LE(live, 4u);
+    }
+    std::size_t archived = 0;
+    for (const auto& e : std::filesystem::directory_iterator(t.sub("archive")))
+        archived += e.path().extension() == ".seg";
+    EXPECT_GE(archived, 6u);
+    auto r = reader::open(t.path());
+    ASSERT_TRUE(r.ok());
+    record_view v;
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_GT(v.meta.sequence, 1000u) << "the oldest records went to the archive";
+    std::uint64_t last = v.meta.sequence;
+    while (r->next(v) == read_status::ok) {
+        ASSERT_EQ(v.meta.sequence, last + 1);
+        last = v.meta.sequence;
+    }
+    EXPECT_EQ(last, 3000u);
+    EXPECT_EQ(r->find(direction::out, 1, v), read_status::not_found);
+}
+
+TEST(journal, retention_by_bytes_deletes_old_segments) {
+    temp_dir t;
+    config c = small_config();
+    c.retention.max_bytes = 2 * small_segment;
+    auto w = open_writer(t.path(), c);
+    for (std::uint64_t i = 1; i <= 3000; ++i)
+        ASSERT_EQ(w->append(meta(direction::out, i), pattern(200, i)), append_status::ok);
+    std::size_t live = 99;
+    for (int spin = 0; spin < 2000 && live > 3; ++spin) {
+        live = 0;
+        for (const auto& e : std::filesystem::directory_iterator(t.path()))
+            live += e.path().extension() == ".seg";
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_LE(live, 3u);
+    EXPECT_FALSE(std::filesystem::exists(t.sub("archive")));
+}
+
+TEST(journal, durability_modes_flush_without_error) {
+    for (auto mode : {durability::none, durability::periodic, durability::sync}) {
+        temp_dir t;
+        config c = small_config();
+        c.mode = mode;
+        c.sync_interval = std::chrono::milliseconds(1);
+        auto w = open_writer(t.path(), c);
+        for (std::uint64_t i = 1; i <= 400; ++i) {
+            ASSERT_EQ(w->append(meta(direction::out, i), pattern(300, i)), append_status::ok);
+            if (i % 50 == 0) {
+                ASSERT_EQ(w->flush(), append_status::ok);
+            }
+        }
+    }
+    EXPECT_EQ(parse_durability("periodic").value(), durability::periodic);
+    EXPECT_FALSE(parse_durability("sometimes").ok());
+}
+
+TEST(journal, rejects_bad_segment_sizes) {
+    temp_dir t;
+    config c;
+    c.segment_size = 5000;
+    EXPECT_FALSE(writer::open(t.path(), c).ok());
+}
+
+TEST(journal, existing_journal_keeps_its_segment_size) {
+    temp_dir t;
+    {
+        auto w = open_writer(t.path());
+        ASSERT_EQ(w->append(meta(direction::in, 1), {}), append_status::ok);
+    }
+    config c;
+    c.segment_size = 1 << 20;
+    auto w = open_writer(t.path(), c);
+    EXPECT_EQ(w->segment_size(), small_segment);
+}
+
+}  // namespace
+}  // namespace exwire::journal
