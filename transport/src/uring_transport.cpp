@@ -401,6 +401,14 @@ send_result uring_transport::send(connection_id id, bytes data) noexcept {
 }
 
 int uring_transport::flush() noexcept {
+    const int work = prepare_sends();
+    if (io_uring_sq_ready(&state_->ring) > 0) (void)io_uring_submit(&state_->ring);
+    return work;
+}
+
+// Turns queued bytes into send requests (one in flight per connection) and re-arms ended
+// multishots; submission is left to the caller, so reap() can submit and reap in one call.
+int uring_transport::prepare_sends() noexcept {
     state& st = *state_;
     int work = 0;
     for (std::size_t k = 0; k < st.dirty.size(); ++k) {
@@ -432,7 +440,6 @@ int uring_transport::flush() noexcept {
         if (st.slots[i].dirty) st.dirty[keep++] = i;
     }
     st.dirty.resize(keep);
-    if (io_uring_sq_ready(&st.ring) > 0) (void)io_uring_submit(&st.ring);
     return work;
 }
 
@@ -482,6 +489,7 @@ int uring_transport::reap() noexcept {
     state& st = *state_;
     auto& items = batch_.items;
     items.clear();
+    if (!st.dirty.empty()) (void)prepare_sends();  // sends made since the last pass
     // Submits what is queued and runs the deferred completion work in one system call.
     if (io_uring_sq_ready(&st.ring) > 0) {
         (void)io_uring_submit_and_get_events(&st.ring);

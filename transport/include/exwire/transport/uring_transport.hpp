@@ -79,6 +79,7 @@ class uring_transport {
     explicit uring_transport(std::unique_ptr<state> s) noexcept;
     int reap() noexcept;
     int end_poll() noexcept;
+    int prepare_sends() noexcept;
 
     std::unique_ptr<state> state_;
     detail::poll_batch batch_;
