@@ -331,6 +331,25 @@ TYPED_TEST(transport_suite, handler_may_close_a_connection_while_its_bytes_are_d
     EXPECT_EQ(f.server_rec.count(event_kind::closed_by_peer), 0u);
 }
 
+TYPED_TEST(transport_suite, applies_socket_options_including_the_interface_binding) {
+    socket_options o;
+    o.interface = "lo";
+    o.busy_poll_us = 50;
+    o.receive_buffer = 256 * 1024;
+    o.send_buffer = 256 * 1024;
+    auto server = TestFixture::make(1 << 20, o);
+    auto l = server.listen({"127.0.0.1", 0});
+    if (!l.ok() && l.err().code == EPERM) {
+        GTEST_SKIP() << "SO_BINDTODEVICE/SO_BUSY_POLL not permitted: " << l.err().message;
+    }
+    ASSERT_TRUE(l.ok()) << l.err().message;
+    o.interface = "no-such-if0";
+    auto client = TestFixture::make(1 << 20, o);
+    auto bad = client.connect({"127.0.0.1", server.local_port(*l)}, second_ns);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.err().message.find("no-such-if0"), std::string::npos) << bad.err().message;
+}
+
 TYPED_TEST(transport_suite, udp_unicast_datagrams_arrive_whole_and_in_order) {
     auto t = TestFixture::make();
     recorder rec;

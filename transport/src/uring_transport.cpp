@@ -411,7 +411,8 @@ int uring_transport::flush() noexcept {
 int uring_transport::prepare_sends() noexcept {
     state& st = *state_;
     int work = 0;
-    for (std::size_t k = 0; k < st.dirty.size(); ++k) {
+    const std::size_t n = st.dirty.size();
+    for (std::size_t k = 0; k < n; ++k) {
         const std::uint32_t i = st.dirty[k];
         slot& s = st.slots[i];
         s.dirty = false;
@@ -424,7 +425,7 @@ int uring_transport::prepare_sends() noexcept {
         io_uring_sqe* e = st.sqe();
         if (e == nullptr) {
             st.mark_dirty(i);  // retried on the next flush
-            break;
+            continue;
         }
         const bytes chunk = s.tx.front();
         io_uring_prep_send(e, static_cast<int>(i), chunk.data(), chunk.size(), MSG_NOSIGNAL);
@@ -434,12 +435,8 @@ int uring_transport::prepare_sends() noexcept {
         ++s.pending;
         ++work;
     }
-    // Entries re-marked during the loop were appended after k; keep only those.
-    std::size_t keep = 0;
-    for (const std::uint32_t i : st.dirty) {
-        if (st.slots[i].dirty) st.dirty[keep++] = i;
-    }
-    st.dirty.resize(keep);
+    // A slot re-marked during the loop (no submission entry free) was appended after n.
+    st.dirty.erase(st.dirty.begin(), st.dirty.begin() + static_cast<std::ptrdiff_t>(n));
     return work;
 }
 
