@@ -557,7 +557,7 @@ def emit_builder(w, rs, mtype, fixed_offsets, first_var, fixed_part, build_size)
         pass
     if all(not r.array and not r.record for r in rs):
         w('        /// Sets every field from v (in declaration order), e.g. to re-encode a decoded message.')
-        w('        builder& assign(const view& v) noexcept {')
+        w('        builder& assign([[maybe_unused]] const view& v) noexcept {')
         for r in rs:
             if r.kind == 'appendage' and r.f.optional:
                 w(f'            if (!v.has_{r.acc}()) omit_{r.acc}(); else {r.acc}(v.{r.acc}());')
