@@ -118,5 +118,7 @@ TEST(gzip_reader, inflates_in_small_steps_and_reports_corruption_with_offset) {
     std::size_t used = 0;
     auto res = r2.inflate(bad, big, used);
     EXPECT_FALSE(res.ok());
-    if (!res.ok()) EXPECT_NE(res.err().message.find("offset"), std::string::npos);
+    if (!res.ok()) {
+        EXPECT_NE(res.err().message.find("offset"), std::string::npos);
+    }
 }
