@@ -231,7 +231,8 @@ struct node {
     enum class type { scalar, quoted, list, object } t = type::scalar;
     std::string text;
     std::vector<node> items;                      // list
-    std::vector<std::pair<std::string, node>> fields;  // object
+    std::vector<std::string> names;  // object: field names
+    std::vector<node> fields;        // object: values, parallel to names
 };
 
 struct text_parser {
@@ -333,7 +334,8 @@ struct text_parser {
             ++i;
             node v;
             if (!value(v)) return false;
-            n.fields.emplace_back(std::string(name), std::move(v));
+            n.names.emplace_back(name);
+            n.fields.push_back(std::move(v));
             ws();
             if (i < s.size() && s[i] == ',') {
                 ++i;
@@ -475,7 +477,7 @@ bool encoder::element(const field_info& f, const node* n) {
 
 bool encoder::fields(std::span<const field_info> fs, const node* obj) {
     if (obj) {
-        for (const auto& [name, v] : obj->fields) {
+        for (const auto& name : obj->names) {
             bool known = false;
             for (const auto& f : fs) known = known || f.name == name;
             if (!known) {
@@ -487,8 +489,8 @@ bool encoder::fields(std::span<const field_info> fs, const node* obj) {
     for (const auto& f : fs) {
         const node* n = nullptr;
         if (obj)
-            for (const auto& [name, v] : obj->fields)
-                if (name == f.name) n = &v;
+            for (std::size_t k = 0; k < obj->names.size(); ++k)
+                if (obj->names[k] == f.name) n = &obj->fields[k];
         if (!n && f.optional) break;  // optional tail left out
         if (f.array) {
             const std::size_t count = n ? n->items.size() : 0;

@@ -351,6 +351,12 @@ def emit_struct(w, model, tname, xname, mtype, mdir, rs, is_msg, rec_info):
         else:
             at = f'p_ + offset_of_{r.acc}()'
         emit_accessor(w, r, at)
+    w('        /// Calls f(field name, value) for every field in wire order (decodes each one).')
+    w('        template <typename F>')
+    w('        void for_each_field([[maybe_unused]] F&& f) const {')
+    for r in rs:
+        w(f'            f(std::string_view("{r.name}"), {r.acc}());')
+    w('        }')
     if first_var is not None:
         for i in range(first_var + 1, len(rs)):
             w(f'        [[nodiscard]] std::size_t offset_of_{rs[i].acc}() const noexcept {{')
