@@ -17,8 +17,7 @@ frame_result need_more() noexcept {
 }
 
 frame_result malformed(std::string_view buf, malformed_reason r) noexcept {
-    // Discard up to the next candidate start (never zero bytes, so a caller always advances).
-    return {frame_status::malformed, r, find_begin_string(buf, 1)};
+    return detail::malformed_at(buf, r);
 }
 
 // True if `buf` is a (possibly partial) prefix of `expected`.
@@ -72,7 +71,9 @@ std::size_t find_begin_string(std::string_view buf, std::size_t from) noexcept {
     return n;
 }
 
-frame_result check_frame(std::string_view buf, std::size_t max_body_length) noexcept {
+frame_result detail::check_envelope(std::string_view buf, std::size_t max_body_length,
+                                    std::size_t& body_start_out,
+                                    std::size_t& body_end_out) noexcept {
     const char* const b = buf.data();
     const std::size_t n = buf.size();
     if (n == 0) return need_more();
@@ -136,40 +137,14 @@ frame_result check_frame(std::string_view buf, std::size_t max_body_length) noex
         return malformed(buf, malformed_reason::checksum_mismatch);
     }
 
-    // Every body field well formed; data fields by their announced length.
-    const char* q = b + body_start;
-    const char* const e = b + body_end;
-    int pending_data_tag = 0;
-    long pending_len = -1;
-    while (q < e) {
-        int tag = 0;
-        const char* t = q;
-        while (t < e && *t >= '0' && *t <= '9' && t - q < 9)
-            tag = tag * 10 + (*t++ - '0');
-        if (t == q || tag == 0 || (t < e && *t >= '0' && *t <= '9'))
-            return malformed(buf, malformed_reason::bad_tag);
-        if (t >= e || *t != '=') return malformed(buf, malformed_reason::missing_equals);
-        const char* v = t + 1;
-        const char* ve;
-        if (pending_data_tag != 0 && tag == pending_data_tag) {
-            if (e - v < pending_len + 1 || v[pending_len] != soh) {
-                return malformed(buf, malformed_reason::bad_data_length);
-            }
-            ve = v + pending_len;
-        } else {
-            const void* s = std::memchr(v, soh, static_cast<std::size_t>(e - v));
-            ve = static_cast<const char*>(s);  // body ends with SOH (checked above), so found
-        }
-        if (ve == v) return malformed(buf, malformed_reason::empty_value);
-        pending_data_tag = data_tag_for_length(tag);
-        if (pending_data_tag != 0) {
-            pending_len =
-                detail::length_value(std::string_view(v, static_cast<std::size_t>(ve - v)));
-            if (pending_len < 0) return malformed(buf, malformed_reason::bad_data_length);
-        }
-        q = ve + 1;
-    }
+    body_start_out = body_start;
+    body_end_out = body_end;
     return {frame_status::complete, malformed_reason::none, total};
+}
+
+frame_result check_frame(std::string_view buf, std::size_t max_body_length) noexcept {
+    return decode(
+        buf, [](const field&) noexcept {}, max_body_length);
 }
 
 }  // namespace exwire::codec::fix

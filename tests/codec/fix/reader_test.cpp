@@ -207,3 +207,23 @@ TEST(fix_reader, keeps_a_trailing_partial_begin_string_when_skipping_garbage) {
     EXPECT_EQ(r.status, frame_status::malformed);
     EXPECT_EQ(r.length, 3u);
 }
+
+TEST(fix_reader, decode_delivers_the_body_fields_in_the_same_pass_as_the_checks) {
+    for (const char* name : golden_files) {
+        const std::string m = read_golden(name);
+        std::vector<std::pair<int, std::string_view>> seen;
+        const frame_result r =
+            decode(m, [&](const field& f) { seen.emplace_back(f.tag, f.value); });
+        ASSERT_EQ(r.status, frame_status::complete) << name;
+        EXPECT_EQ(r.length, m.size());
+        std::vector<std::pair<int, std::string_view>> expected;
+        for (const field& f : message_view(m))
+            if (f.tag != 8 && f.tag != 9 && f.tag != 10) expected.emplace_back(f.tag, f.value);
+        EXPECT_EQ(seen, expected) << name;
+    }
+    // Same verdicts as check_frame on a field-level error.
+    const std::string bad = framed("35=0|58=|");
+    const frame_result r = decode(bad, [](const field&) {});
+    EXPECT_EQ(r.status, frame_status::malformed);
+    EXPECT_EQ(r.reason, malformed_reason::empty_value);
+}
