@@ -56,7 +56,7 @@ struct shard_config {
 
 struct heartbeat_config {
     std::int64_t interval_ns = 1'000'000'000;  ///< our heartbeats and the peer-silence check period
-    std::uint32_t tolerated_misses = 15;  ///< silent intervals tolerated; trips on the next one
+    std::uint32_t tolerated_misses = 15;       ///< trips at this many consecutive silent checks
     silence_action on_silence = silence_action::close;
     bool stop_on_trip = true;  ///< stop monitoring after the first trip
 };
