@@ -31,6 +31,14 @@ result<std::unique_ptr<engine>> engine::create(engine_config config,
     e->config_ = std::move(config);
     const engine_config& c = e->config_;
 
+    // Every protocol must be available before anything is created on disk.
+    for (const session_config& s : c.sessions) {
+        if (protocols.find(s.protocol) == nullptr)
+            return fail(fmt::format(
+                "session '{}': no {} session implementation is registered in this build", s.name,
+                to_string(s.protocol)));
+    }
+
     std::vector<counters_table::entry> entries;
     for (const session_config& s : c.sessions)
         entries.push_back({s.name, s.shard});
