@@ -334,3 +334,52 @@ TEST(runtime, a_handler_may_pause_its_own_session_without_deadlock) {
     EXPECT_EQ(paused, 2);  // connected and logged_in
     EXPECT_TRUE(s.dispatching());
 }
+
+TEST(runtime, repeated_pauses_against_a_dispatcher_thread_lose_and_duplicate_nothing) {
+    auto e = make_engine();
+    ASSERT_TRUE(e->start().ok());
+    session_handle s = e->session("echo0");
+    expect_login_events(s);
+
+    // Every message is taken exactly once, by the handler or by a pull during a pause;
+    // `seen` records by whom (1: handler, 4: pull), and the union must be 0..count-1 in order.
+    constexpr std::uint32_t count = 20000;
+    std::vector<std::uint8_t> seen(count, 0);
+    std::atomic<std::uint32_t> taken{0};
+    std::atomic<std::uint32_t> expected_next{0};
+    std::atomic<bool> in_order{true};
+    auto take = [&](std::uint32_t n, std::uint8_t by) {
+        if (n != expected_next.load(std::memory_order_relaxed)) in_order = false;
+        expected_next.store(n + 1, std::memory_order_relaxed);
+        if (n < count) seen[n] += by;
+        taken.fetch_add(1, std::memory_order_release);
+    };
+    dispatcher d;
+    ASSERT_TRUE(d.start_dispatching(s, [&](session_handle, const inbound_record& r) {
+                     if (r.type == record_type::message) take(number_of(r), 1);
+                 }).ok());
+    ASSERT_TRUE(d.start_thread({.name = "test-dispatch"},
+                               exwire::idle_strategy::backoff(10, 5, 5'000, 50'000))
+                    .ok());
+
+    std::uint32_t pulled = 0;
+    for (std::uint32_t n = 0; n < count; ++n) {
+        send_number(s, n);
+        if (n % 97 == 0) {
+            dispatch_pause pause = s.pause_dispatching();
+            ASSERT_TRUE(pause.engaged());
+            for (received r = s.receive_nowait(); r.ok(); r = s.receive_nowait()) {
+                take(number_of(r.record), 4);
+                ++pulled;
+            }
+        }
+    }
+    for (int i = 0; i < 5000 && taken.load(std::memory_order_acquire) < count; ++i)
+        std::this_thread::sleep_for(1ms);
+    d.stop_thread();
+    ASSERT_EQ(taken.load(), count);
+    EXPECT_TRUE(in_order.load());
+    for (std::uint32_t n = 0; n < count; ++n)
+        ASSERT_TRUE(seen[n] == 1 || seen[n] == 4) << n << ": " << int(seen[n]);
+    RecordProperty("pulled_during_pauses", static_cast<int>(pulled));
+}

@@ -85,3 +85,39 @@ TEST(config_tool, check_accepts_the_built_in_demo_configuration) {
     EXPECT_EQ(r.status, 0) << r.out;
     EXPECT_THAT(r.out, HasSubstr("engine 'demo', 2 shards, 4 sessions"));
 }
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "echo_session.hpp"
+
+TEST(stat_tool, reads_the_counters_of_a_running_engine_from_another_process) {
+    engine_config c = exwire_test::echo_config();
+    c.counters_file =
+        ::testing::TempDir() + "exwire_stat_live_" + std::to_string(::getpid()) + ".counters";
+    auto e = engine::create(c, exwire_test::echo_registry());
+    ASSERT_TRUE(e.ok()) << e.err().message;
+    ASSERT_TRUE((*e)->start().ok());
+    session_handle s = (*e)->session("echo0");
+    const std::byte body[10] = {};
+    std::uint32_t echoed = 0;
+    for (int i = 0; i < 1000; ++i) {
+        while (s.send(body) != send_status::ok)
+            std::this_thread::sleep_for(std::chrono::microseconds(10));
+    }
+    while (echoed < 1000) {
+        received r = s.receive(std::chrono::seconds(2));
+        ASSERT_TRUE(r.ok()) << to_string(r.status);
+        echoed += r.record.is_message();
+    }
+    // The shard is still running while the tool reads.
+    run_result r = run_tool("stat --json " + c.counters_file);
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("\"engine\":\"echo\""));
+    EXPECT_THAT(
+        r.out,
+        HasSubstr("\"session\":\"echo0\",\"shard\":\"s0\",\"frames_in\":1000,\"bytes_in\":10000"));
+    (*e)->stop();
+    std::remove(c.counters_file.c_str());
+}

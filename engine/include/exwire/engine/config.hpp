@@ -62,7 +62,7 @@ struct heartbeat_config {
 };
 
 struct journal_config {
-    std::string dir = "journal";  ///< one subfolder per session; empty: no journal
+    std::string dir = "journal";  ///< folder for the journal; empty: no journal
     durability_policy durability = durability_policy::none;
     std::int64_t sync_interval_ns = 100'000'000;  ///< for durability "periodic"
     std::uint64_t segment_size = 64ull << 20;
