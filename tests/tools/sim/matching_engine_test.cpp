@@ -351,3 +351,22 @@ TEST(sim_engine_memory, requests_within_the_configured_capacity_do_not_allocate)
 
 }  // namespace
 }  // namespace exwire::sim::testing
+
+namespace exwire::sim::testing {
+namespace {
+
+TEST(sim_memory, system_resource_bypasses_mimalloc_and_mimalloc_resource_uses_it) {
+    void* sys = system_resource()->allocate(1 << 16, 64);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(sys) % 64, 0U);
+    EXPECT_FALSE(owned_by_mimalloc(sys));
+    system_resource()->deallocate(sys, 1 << 16, 64);
+    if (!have_mimalloc()) GTEST_SKIP() << "built without mimalloc";
+    void* mi = mimalloc_resource()->allocate(1 << 16, 64);
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(mi) % 64, 0U);
+    EXPECT_TRUE(owned_by_mimalloc(mi));
+    mimalloc_resource()->deallocate(mi, 1 << 16, 64);
+    EXPECT_EQ(default_resource(), mimalloc_resource());
+}
+
+}  // namespace
+}  // namespace exwire::sim::testing
