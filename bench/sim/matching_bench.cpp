@@ -9,8 +9,10 @@
 //   engine_stream_growing   pools start tiny and grow during the run; timing covers
 //                           creation, the requests and destruction
 //   engine_create_destroy   an engine with the default 65,536-order capacity made and freed
-// Items per second = requests per second (creations per second for the last).
+// Items per second = requests per second (creations per second for the last); the
+// counter `faults` is minor page faults per iteration inside the timed part.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -34,6 +36,17 @@ struct event_counter {
         if (const auto* t = std::get_if<trade>(&e)) traded += t->qty;
     }
 };
+
+long minor_faults() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
+}
+
+void report_faults(benchmark::State& state, long faults) {
+    state.counters["faults"] =
+        benchmark::Counter(static_cast<double>(faults), benchmark::Counter::kAvgIterations);
+}
 
 const std::vector<request>& recorded_stream() {
     static const std::vector<request> stream = [] {
@@ -71,19 +84,23 @@ void engine_stream_presized(benchmark::State& state) {
     sim_config cfg = default_config();
     cfg.initial_order_capacity = 1 << 18;  // never grows during the stream
     event_counter sink;
+    long faults = 0;
     for (auto _ : state) {
         state.PauseTiming();
         {
             auto e = matching_engine::create(cfg, sink, resource(static_cast<int>(state.range(0))));
             e->load_starting_books();
+            const long before = minor_faults();
             state.ResumeTiming();
             for (const request& r : stream)
                 e->submit(r);
             benchmark::DoNotOptimize(sink.events);
             state.PauseTiming();
+            faults += minor_faults() - before;
         }
         state.ResumeTiming();
     }
+    report_faults(state, faults);
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * stream.size()));
 }
 
@@ -93,6 +110,7 @@ void engine_stream_growing(benchmark::State& state) {
     sim_config cfg = default_config();
     cfg.initial_order_capacity = 16;  // pools, levels and token table grow as the run goes
     event_counter sink;
+    const long before = minor_faults();
     for (auto _ : state) {
         auto e = matching_engine::create(cfg, sink, resource(static_cast<int>(state.range(0))));
         e->load_starting_books();
@@ -100,17 +118,20 @@ void engine_stream_growing(benchmark::State& state) {
             e->submit(r);
         benchmark::DoNotOptimize(sink.events);
     }
+    report_faults(state, minor_faults() - before);
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * stream.size()));
 }
 
 void engine_create_destroy(benchmark::State& state) {
     if (!usable(state)) return;
     event_counter sink;
+    const long before = minor_faults();
     for (auto _ : state) {
         auto e = matching_engine::create(default_config(), sink,
                                          resource(static_cast<int>(state.range(0))));
         benchmark::DoNotOptimize(e.ok());
     }
+    report_faults(state, minor_faults() - before);
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
 }
 
