@@ -5,6 +5,9 @@
 
 #include "sim_test_support.hpp"
 
+// Global operator new calls so far (alloc_counter.cpp replaces operator new).
+std::size_t global_new_count() noexcept;
+
 namespace exwire::sim::testing {
 namespace {
 
@@ -337,6 +340,7 @@ TEST(sim_engine_memory, requests_within_the_configured_capacity_do_not_allocate)
     auto e = matching_engine::create(c, count, &mem);
     ASSERT_TRUE(e.ok());
     const std::size_t at_start = mem.allocations;
+    const std::size_t news_at_start = global_new_count();
     EXPECT_GT(at_start, 0U);
     // 4000 resting orders over 40 price levels, then 2000 that trade against them.
     for (order_token t = 1; t <= 4000; ++t)
@@ -347,6 +351,11 @@ TEST(sim_engine_memory, requests_within_the_configured_capacity_do_not_allocate)
                   time_in_force::immediate_or_cancel, 99'000, 150});
     EXPECT_GT(events, 10'000U);
     EXPECT_EQ(mem.allocations, at_start);
+    EXPECT_EQ(global_new_count(), news_at_start);
+    // The hook does count: a vector of runtime size allocates once.
+    std::vector<std::size_t> v(events);
+    EXPECT_EQ(global_new_count(), news_at_start + 1);
+    EXPECT_EQ(v.size(), events);
 }
 
 }  // namespace
