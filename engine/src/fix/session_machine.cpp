@@ -1,0 +1,785 @@
+// FIX session state machine; see the header. The order of checks and the texts follow
+// QuickFIX's Session.cpp so that its acceptance scenarios can be replayed byte for byte.
+#include "exwire/engine/fix/session_machine.hpp"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include <exwire/codec/fix/values.hpp>
+
+namespace exwire::engine::fix {
+
+namespace cf = exwire::codec::fix;
+
+std::string_view to_string(session_state s) noexcept {
+    switch (s) {
+        case session_state::disconnected:
+            return "disconnected";
+        case session_state::awaiting_logon:
+            return "awaiting_logon";
+        case session_state::logon_sent:
+            return "logon_sent";
+        case session_state::logged_on:
+            return "logged_on";
+        case session_state::logout_sent:
+            return "logout_sent";
+    }
+    return "?";
+}
+
+std::string_view to_string(event_kind k) noexcept {
+    switch (k) {
+        case event_kind::state_changed:
+            return "state_changed";
+        case event_kind::logon:
+            return "logon";
+        case event_kind::logout:
+            return "logout";
+        case event_kind::sequence_gap:
+            return "sequence_gap";
+        case event_kind::gap_filled:
+            return "gap_filled";
+        case event_kind::resend_served:
+            return "resend_served";
+        case event_kind::sequence_reset:
+            return "sequence_reset";
+        case event_kind::reject_sent:
+            return "reject_sent";
+        case event_kind::reject_received:
+            return "reject_received";
+        case event_kind::message_ignored:
+            return "message_ignored";
+        case event_kind::test_request_sent:
+            return "test_request_sent";
+        case event_kind::timeout:
+            return "timeout";
+        case event_kind::disconnect:
+            return "disconnect";
+        case event_kind::error:
+            return "error";
+    }
+    return "?";
+}
+
+namespace {
+
+// QuickFIX's texts for SessionRejectReason values.
+std::string_view reject_text(int reason) noexcept {
+    switch (reason) {
+        case 0:
+            return "Invalid tag number";
+        case 1:
+            return "Required tag missing";
+        case 2:
+            return "Tag not defined for this message type";
+        case 3:
+            return "Undefined Tag";
+        case 4:
+            return "Tag specified without a value";
+        case 5:
+            return "Value is incorrect (out of range) for this tag";
+        case 6:
+            return "Incorrect data format for value";
+        case 7:
+            return "Decryption problem";
+        case 8:
+            return "Signature problem";
+        case 9:
+            return "CompID problem";
+        case 10:
+            return "SendingTime accuracy problem";
+        case 11:
+            return "Invalid MsgType";
+        case 13:
+            return "Tag appears more than once";
+        case 14:
+            return "Tag specified out of required order";
+        case 15:
+            return "Repeating group fields out of order";
+        case 16:
+            return "Incorrect NumInGroup count for repeating group";
+        case 17:
+            return "Non Data value includes field delimiter (SOH character)";
+        default:
+            return "Other";
+    }
+}
+
+bool is_admin(std::string_view t) noexcept {
+    return t.size() == 1 &&
+           (t[0] == '0' || t[0] == '1' || t[0] == '2' || t[0] == '3' || t[0] == '4' ||
+            t[0] == '5' || t[0] == 'A');
+}
+
+// Standard header and trailer tags: everything else of a stored frame is body to resend.
+bool is_header_or_trailer(int tag) noexcept {
+    switch (tag) {
+        case 8:
+        case 9:
+        case 10:
+        case 34:
+        case 35:
+        case 43:
+        case 49:
+        case 50:
+        case 52:
+        case 56:
+        case 57:
+        case 89:
+        case 90:
+        case 91:
+        case 93:
+        case 97:
+        case 115:
+        case 116:
+        case 122:
+        case 128:
+        case 129:
+        case 142:
+        case 143:
+        case 144:
+        case 145:
+        case 212:
+        case 213:
+        case 347:
+        case 369:
+        case 627:
+        case 628:
+        case 629:
+        case 630:
+        case 1128:
+        case 1129:
+        case 1156:
+            return true;
+        default:
+            return false;
+    }
+}
+
+std::uint64_t seq_of(const cf::message_view& m) noexcept {
+    return cf::parse_seqnum(m.get(34)).value_or(0);
+}
+
+// Copies the body fields of `m` (from its first non-header field) to `w`.
+void copy_body(const cf::message_view& m, cf::writer& w) noexcept {
+    for (const cf::field& f : m)
+        if (!is_header_or_trailer(f.tag)) w.add(f.tag, f.value);
+}
+
+}  // namespace
+
+session_machine::session_machine(session_settings settings, message_store& store,
+                                 session_output& out)
+    : settings_(std::move(settings)),
+      store_(store),
+      out_(out),
+      header_(settings_.begin_string, settings_.sender_comp_id, settings_.target_comp_id),
+      out_buf_(64 * 1024),
+      heart_bt_int_(settings_.heartbeat_interval_s) {
+    in_buf_.reserve(64 * 1024);
+}
+
+// ---- small helpers ---------------------------------------------------------------------
+
+void session_machine::set_state(session_state s) noexcept {
+    if (s == state_) return;
+    state_ = s;
+    emit(event_kind::state_changed, to_string(s));
+}
+
+void session_machine::emit(event_kind k, std::string_view text, std::uint64_t from,
+                           std::uint64_t to) noexcept {
+    session_event e;
+    e.kind = k;
+    e.state = state_;
+    e.from = from;
+    e.to = to;
+    e.text = text;
+    out_.on_event(e);
+}
+
+void session_machine::reset_session_flags() noexcept {
+    sent_logon_ = received_logon_ = sent_logout_ = false;
+    sent_reset_ = received_reset_ = false;
+    resend_from_ = resend_to_ = 0;
+    test_requests_ = 0;
+    queue_.clear();
+    heart_bt_int_ = settings_.heartbeat_interval_s;
+}
+
+void session_machine::do_disconnect(std::string_view why) noexcept {
+    if (!connected_) return;
+    connected_ = false;
+    emit(event_kind::disconnect, why);
+    out_.disconnect();
+    reset_session_flags();
+    set_state(session_state::disconnected);
+}
+
+void session_machine::incr_target() noexcept {
+    store_.set_next_target_seq(store_.next_target_seq() + 1);
+}
+
+// ---- connection -------------------------------------------------------------------------
+
+void session_machine::on_connected(std::int64_t now) noexcept {
+    reset_session_flags();
+    in_buf_.clear();
+    connected_ = true;
+    connected_time_ = now;
+    last_received_ = now;
+    last_sent_ = now;
+    if (settings_.role == session_role::initiator) {
+        if (settings_.reset_on_logon) {
+            store_.reset();
+            sent_reset_ = true;
+        }
+        send_logon(now, sent_reset_);
+        set_state(session_state::logon_sent);
+    } else {
+        set_state(session_state::awaiting_logon);
+    }
+}
+
+void session_machine::on_disconnected(std::int64_t now) noexcept {
+    (void)now;
+    if (!connected_) return;
+    connected_ = false;
+    emit(event_kind::disconnect, "connection closed by peer");
+    reset_session_flags();
+    set_state(session_state::disconnected);
+}
+
+void session_machine::on_bytes(std::string_view bytes, std::int64_t now) noexcept {
+    if (!connected_) return;
+    in_buf_.append(bytes);
+    std::size_t pos = 0;
+    while (connected_ && pos < in_buf_.size()) {
+        const std::string_view rest(in_buf_.data() + pos, in_buf_.size() - pos);
+        const cf::frame_result r = cf::check_frame(rest);
+        if (r.status == cf::frame_status::need_more) break;
+        if (r.status == cf::frame_status::malformed) {
+            pos += r.length == 0 ? rest.size() : r.length;
+            if (r.reason == cf::malformed_reason::garbage) continue;
+            emit(event_kind::message_ignored, cf::to_string(r.reason));
+            // QuickFIX drops a garbled frame; before logon there is no session to keep.
+            if (!received_logon_) do_disconnect("invalid message before logon");
+            continue;
+        }
+        last_received_ = now;
+        process(rest.substr(0, r.length), now, false);
+        pos += r.length;
+    }
+    if (!connected_)
+        in_buf_.clear();
+    else
+        in_buf_.erase(0, pos);
+}
+
+// ---- inbound ----------------------------------------------------------------------------
+
+bool session_machine::valid_logon_state(std::string_view t) const noexcept {
+    const bool logon = t == "A";
+    if ((logon && sent_reset_) || received_reset_) return true;
+    if ((logon && !received_logon_) || (!logon && received_logon_)) return true;
+    if (t == "5" && sent_logon_) return true;
+    if (t != "5" && sent_logout_) return true;
+    if (t == "4" || t == "3") return true;
+    return false;
+}
+
+void session_machine::process(std::string_view frame, std::int64_t now, bool from_queue) noexcept {
+    const cf::message_view m(frame);
+    const std::string_view type = m.msg_type();
+
+    if (m.begin_string() != settings_.begin_string) {
+        if (received_logon_) send_logout("Incorrect BeginString", now);
+        do_disconnect("Incorrect BeginString");
+        return;
+    }
+    const auto seq_opt = cf::parse_seqnum(m.get(34));
+    if (!received_logon_ &&
+        (m.get(49) != settings_.target_comp_id || m.get(56) != settings_.sender_comp_id)) {
+        // An acceptor finds sessions by identity: an unknown one has no session to answer.
+        do_disconnect("unknown session identity (SenderCompID/TargetCompID)");
+        return;
+    }
+    if (!seq_opt) {
+        if (type == "A") {
+            do_disconnect("Required field missing from logon");
+        } else {
+            send_reject(m, type, 0, 1, 34, now);
+        }
+        return;
+    }
+    const std::uint64_t seq = *seq_opt;
+
+    if (settings_.dictionary != nullptr) {
+        const cf::validation_result v = settings_.dictionary->validate(m);
+        if (!v.ok()) {
+            if (type == "A") {
+                do_disconnect("Logon message is not valid");
+                return;
+            }
+            const int reason = static_cast<int>(v.reason);
+            const int tag = v.reason == cf::reject_reason::invalid_msg_type ? 0 : v.tag;
+            send_reject(m, type, seq, reason, tag, now);
+            if (!from_queue) next_queued(now);
+            return;
+        }
+    }
+
+    if (type == "A") {
+        if (!valid_logon_state(type)) {
+            do_disconnect("Logon state is not valid for message");
+            return;
+        }
+        on_logon(m, seq, now);
+    } else if (!valid_logon_state(type)) {
+        do_disconnect("Logon state is not valid for message");
+        return;
+    } else if (type == "0") {
+        if (verify(m, type, seq, true, true, now)) incr_target();
+    } else if (type == "1") {
+        if (verify(m, type, seq, true, true, now)) {
+            send_heartbeat(m.get(112), now);
+            incr_target();
+        }
+    } else if (type == "2") {
+        on_resend_request(m, seq, now);
+    } else if (type == "3") {
+        if (verify(m, type, seq, false, true, now)) {
+            emit(event_kind::reject_received, m.get(58), seq);
+            incr_target();
+        }
+    } else if (type == "4") {
+        on_sequence_reset(m, seq, now);
+    } else if (type == "5") {
+        on_logout(m, now);
+        return;
+    } else {
+        if (verify(m, type, seq, true, true, now)) {
+            if (out_.on_app_message(m) == app_verdict::unsupported_message_type)
+                send_business_reject(m, type, seq, 3, "Unsupported Message Type", now);
+            else
+                incr_target();
+        }
+    }
+    if (!from_queue) next_queued(now);
+}
+
+bool session_machine::verify(const cf::message_view& m, std::string_view type, std::uint64_t seq,
+                             bool check_too_high, bool check_too_low, std::int64_t now) noexcept {
+    const std::string_view st = m.get(52);
+    if (st.empty()) {
+        send_reject(m, type, seq, 1, 52, now);
+        return false;
+    }
+    const auto t = cf::parse_utc_timestamp(st);
+    if (!t) {
+        send_reject(m, type, seq, 6, 52, now);
+        return false;
+    }
+    if (settings_.check_latency) {
+        const std::int64_t d = t->nanos - now;
+        if (d > settings_.max_latency_ns || -d > settings_.max_latency_ns) {
+            send_reject(m, type, seq, 10, 0, now);
+            send_logout({}, now);
+            return false;
+        }
+    }
+    if (m.get(49) != settings_.target_comp_id || m.get(56) != settings_.sender_comp_id) {
+        send_reject(m, type, seq, 9, 0, now);
+        send_logout({}, now);
+        return false;
+    }
+    const std::uint64_t expected = store_.next_target_seq();
+    if (check_too_high && seq > expected) {
+        do_target_too_high(m, seq, now);
+        return false;
+    }
+    if (check_too_low && seq < expected) {
+        do_target_too_low(m, type, seq, now);
+        return false;
+    }
+    if ((check_too_high || check_too_low) && resend_from_ != 0 && seq >= resend_to_) {
+        emit(event_kind::gap_filled, "ResendRequest satisfied", resend_from_, resend_to_);
+        resend_from_ = resend_to_ = 0;
+    }
+    test_requests_ = 0;
+    return true;
+}
+
+void session_machine::do_target_too_high(const cf::message_view& m, std::uint64_t seq,
+                                         std::int64_t now) noexcept {
+    const std::uint64_t expected = store_.next_target_seq();
+    char text[128];
+    const auto n = fmt::format_to_n(text, sizeof text,
+                                    "MsgSeqNum too high, expecting {} but received {}", expected,
+                                    seq)
+                       .size;
+    emit(event_kind::error, std::string_view(text, std::min(n, sizeof text)), expected, seq);
+    queue_[seq] = std::string(m.bytes());
+    if (resend_from_ != 0 && seq >= resend_from_) return;  // already asked; not again
+    // FIX.4.2 and later: EndSeqNo 0 means "everything after BeginSeqNo".
+    send_resend_request(expected, 0, now);
+    resend_from_ = expected;
+    resend_to_ = seq - 1;
+    emit(event_kind::sequence_gap, "ResendRequest sent", resend_from_, resend_to_);
+}
+
+void session_machine::do_target_too_low(const cf::message_view& m, std::string_view type,
+                                        std::uint64_t seq, std::int64_t now) noexcept {
+    const std::uint64_t expected = store_.next_target_seq();
+    if (m.get(43) != "Y") {
+        char text[128];
+        const auto n = fmt::format_to_n(text, sizeof text,
+                                        "MsgSeqNum too low, expecting {} but received {}",
+                                        expected, seq)
+                           .size;
+        const std::string_view t(text, std::min(n, sizeof text));
+        send_logout(t, now);
+        do_disconnect(t);
+        return;
+    }
+    if (type != "4") {
+        const std::string_view orig = m.get(122);
+        if (orig.empty()) {
+            send_reject(m, type, seq, 1, 122, now);
+            return;
+        }
+        const auto o = cf::parse_utc_timestamp(orig);
+        const auto s = cf::parse_utc_timestamp(m.get(52));
+        if (!o || !s || o->nanos > s->nanos) {
+            send_reject(m, type, seq, 10, 0, now);
+            send_logout({}, now);
+            return;
+        }
+    }
+    emit(event_kind::message_ignored, "possible duplicate already received", seq, seq);
+}
+
+void session_machine::on_logon(const cf::message_view& m, std::uint64_t seq,
+                               std::int64_t now) noexcept {
+    const bool reset_flag = m.get(141) == "Y";
+    if (reset_flag) {
+        received_reset_ = true;
+        emit(event_kind::sequence_reset,
+             "Logon contains ResetSeqNumFlag=Y, resetting sequence numbers to 1", 1, 1);
+        if (!sent_reset_) store_.reset();
+    }
+    if (settings_.role == session_role::initiator && !sent_logon_ && !received_reset_) {
+        do_disconnect("Received logon response before sending request");
+        return;
+    }
+    if (!verify(m, "A", seq, false, true, now)) return;
+    received_logon_ = true;
+    if (settings_.role == session_role::acceptor || (received_reset_ && !sent_reset_)) {
+        if (const auto hb = cf::parse_uint(m.get(108)); hb && *hb <= 86400)
+            heart_bt_int_ = static_cast<std::uint32_t>(*hb);
+        emit(event_kind::logon, "Received logon request");
+        send_logon(now, received_reset_);
+    } else {
+        emit(event_kind::logon, "Received logon response");
+    }
+    sent_reset_ = false;
+    received_reset_ = false;
+    if (sent_logon_) set_state(session_state::logged_on);
+    if (seq > store_.next_target_seq() && !reset_flag)
+        do_target_too_high(m, seq, now);
+    else
+        incr_target();
+}
+
+struct session_machine::replay final : store_visitor {
+    session_machine& s;
+    std::int64_t now;
+    std::uint64_t current;
+    std::uint64_t gap_begin = 0;
+    std::size_t resent = 0;
+    replay(session_machine& sm, std::int64_t t, std::uint64_t begin) noexcept
+        : s(sm), now(t), current(begin) {}
+
+    void on_stored(std::uint64_t seq, std::string_view frame) noexcept override {
+        if (seq != current && gap_begin == 0) gap_begin = current;
+        const cf::message_view m(frame);
+        const std::string_view type = m.msg_type();
+        if (is_admin(type) || !s.out_.should_replay(m)) {
+            if (gap_begin == 0) gap_begin = seq;
+        } else {
+            if (gap_begin != 0) s.send_gap_fill(gap_begin, seq, now);
+            gap_begin = 0;
+            cf::header_values hv;
+            hv.seq_num = seq;
+            hv.sending_time_ns = now;
+            hv.time_digits = s.settings_.time_digits;
+            hv.poss_dup = true;
+            const auto orig = cf::parse_utc_timestamp(m.get(52));
+            hv.orig_sending_time_ns = orig ? orig->nanos : now;
+            cf::writer w(s.out_buf_);
+            w.start(s.header_, type, hv);
+            copy_body(m, w);
+            exwire::bytes out;
+            if (w.finish(out) == cf::write_status::ok) {
+                s.write_out(exwire::to_string_view(out), now);
+                ++resent;
+            } else {
+                s.emit(event_kind::error, "resent message does not fit the send buffer", seq);
+            }
+        }
+        current = seq + 1;
+    }
+};
+
+void session_machine::on_resend_request(const cf::message_view& m, std::uint64_t seq,
+                                        std::int64_t now) noexcept {
+    if (!verify(m, "2", seq, false, false, now)) return;
+    const auto b = cf::parse_seqnum(m.get(7));
+    const auto e = cf::parse_seqnum(m.get(16));
+    if (!b || !e) {
+        send_reject(m, "2", seq, 1, !b ? 7 : 16, now);
+        return;
+    }
+    const std::uint64_t begin = *b == 0 ? 1 : *b;
+    std::uint64_t end = *e;
+    const std::uint64_t next_sender = store_.next_sender_seq();
+    if (end == 0 || end == 999999 || end >= next_sender) end = next_sender - 1;
+    if (begin <= end) {
+        replay r(*this, now, begin);
+        store_.load(begin, end, r);
+        if (r.current <= end) {  // nothing stored for the tail: fill it too
+            if (r.gap_begin == 0) r.gap_begin = r.current;
+            r.current = end + 1;
+        }
+        if (r.gap_begin != 0) send_gap_fill(r.gap_begin, r.current, now);
+    }
+    emit(event_kind::resend_served, "Received ResendRequest", begin, end);
+    const std::uint64_t expected = store_.next_target_seq();
+    if (seq == expected)
+        incr_target();
+    else if (seq > expected)
+        do_target_too_high(m, seq, now);  // their gap too: ask while serving theirs
+}
+
+void session_machine::on_sequence_reset(const cf::message_view& m, std::uint64_t seq,
+                                        std::int64_t now) noexcept {
+    const bool gap_fill = m.get(123) == "Y";
+    if (!verify(m, "4", seq, gap_fill, gap_fill, now)) return;
+    const auto new_seq = cf::parse_seqnum(m.get(36));
+    if (!new_seq) {
+        send_reject(m, "4", seq, 1, 36, now);
+        return;
+    }
+    const std::uint64_t expected = store_.next_target_seq();
+    if (*new_seq > expected) {
+        store_.set_next_target_seq(*new_seq);
+        emit(event_kind::sequence_reset, gap_fill ? "SequenceReset-GapFill" : "SequenceReset",
+             expected, *new_seq);
+    } else if (*new_seq < expected) {
+        send_reject(m, "4", seq, 5, 0, now);
+    }
+}
+
+void session_machine::on_logout(const cf::message_view& m, std::int64_t now) noexcept {
+    const std::uint64_t seq = seq_of(m);
+    if (!verify(m, "5", seq, false, false, now)) return;
+    if (!sent_logout_) {
+        emit(event_kind::logout, "Received logout request");
+        send_logout({}, now);
+    } else {
+        emit(event_kind::logout, "Received logout response");
+    }
+    if (seq == store_.next_target_seq()) incr_target();
+    do_disconnect("logout");
+}
+
+void session_machine::next_queued(std::int64_t now) noexcept {
+    while (connected_ && !queue_.empty()) {
+        const std::uint64_t expected = store_.next_target_seq();
+        queue_.erase(queue_.begin(), queue_.lower_bound(expected));
+        auto it = queue_.find(expected);
+        if (it == queue_.end()) break;
+        auto node = queue_.extract(it);
+        const std::string frame = std::move(node.mapped());
+        const cf::message_view m(frame);
+        const std::string_view type = m.msg_type();
+        // Their Logon and ResendRequest were acted on when they arrived.
+        if (type == "A" || type == "2")
+            incr_target();
+        else
+            process(frame, now, true);
+    }
+}
+
+// ---- outbound ---------------------------------------------------------------------------
+
+template <typename Body>
+void session_machine::send_message(std::string_view msg_type, std::int64_t now,
+                                   Body&& body) noexcept {
+    cf::header_values hv;
+    hv.seq_num = store_.next_sender_seq();
+    hv.sending_time_ns = now;
+    hv.time_digits = settings_.time_digits;
+    cf::writer w(out_buf_);
+    w.start(header_, msg_type, hv);
+    body(w);
+    exwire::bytes out;
+    if (w.finish(out) != cf::write_status::ok) {
+        emit(event_kind::error, "message does not fit the send buffer");
+        return;
+    }
+    const std::string_view frame = exwire::to_string_view(out);
+    // Stored before it reaches the connection, so a resend can always serve it.
+    store_.save(hv.seq_num, frame);
+    store_.set_next_sender_seq(hv.seq_num + 1);
+    write_out(frame, now);
+}
+
+void session_machine::write_out(std::string_view frame, std::int64_t now) noexcept {
+    last_sent_ = now;
+    out_.send(frame);
+}
+
+void session_machine::send_logon(std::int64_t now, bool reset) noexcept {
+    send_message("A", now, [&](cf::writer& w) {
+        w.add_uint(98, 0).add_uint(108, heart_bt_int_);
+        if (reset) w.add_char(141, 'Y');
+        if (!settings_.default_appl_ver_id.empty()) w.add(1137, settings_.default_appl_ver_id);
+    });
+    sent_logon_ = true;
+    logon_sent_time_ = now;
+}
+
+void session_machine::send_logout(std::string_view text, std::int64_t now) noexcept {
+    send_message("5", now, [&](cf::writer& w) {
+        if (!text.empty()) w.add(58, text);
+    });
+    sent_logout_ = true;
+    logout_sent_time_ = now;
+    set_state(session_state::logout_sent);
+    emit(event_kind::logout, text.empty() ? std::string_view("Sent logout") : text);
+}
+
+void session_machine::send_heartbeat(std::string_view test_req_id, std::int64_t now) noexcept {
+    send_message("0", now, [&](cf::writer& w) {
+        if (!test_req_id.empty()) w.add(112, test_req_id);
+    });
+}
+
+void session_machine::send_resend_request(std::uint64_t begin, std::uint64_t end,
+                                          std::int64_t now) noexcept {
+    send_message("2", now, [&](cf::writer& w) { w.add_uint(7, begin).add_uint(16, end); });
+}
+
+void session_machine::send_gap_fill(std::uint64_t seq, std::uint64_t new_seq,
+                                    std::int64_t now) noexcept {
+    cf::header_values hv;
+    hv.seq_num = seq;
+    hv.sending_time_ns = now;
+    hv.time_digits = settings_.time_digits;
+    hv.poss_dup = true;
+    hv.orig_sending_time_ns = now;
+    cf::writer w(out_buf_);
+    w.start(header_, "4", hv).add_uint(36, new_seq).add_char(123, 'Y');
+    exwire::bytes out;
+    if (w.finish(out) == cf::write_status::ok) write_out(exwire::to_string_view(out), now);
+}
+
+void session_machine::send_reject(const cf::message_view& m, std::string_view msg_type,
+                                  std::uint64_t seq, int reason, int ref_tag,
+                                  std::int64_t now) noexcept {
+    if (msg_type != "A" && msg_type != "4" && seq != 0 && seq == store_.next_target_seq())
+        incr_target();
+    (void)m;
+    const std::string_view text = reject_text(reason);
+    send_message("3", now, [&](cf::writer& w) {
+        if (seq != 0) w.add_uint(45, seq);
+        w.add(58, text);
+        if (ref_tag != 0) w.add_uint(371, static_cast<std::uint64_t>(ref_tag));
+        w.add(372, msg_type).add_uint(373, static_cast<std::uint64_t>(reason));
+    });
+    emit(event_kind::reject_sent, text, seq, static_cast<std::uint64_t>(ref_tag));
+}
+
+void session_machine::send_business_reject(const cf::message_view& m, std::string_view msg_type,
+                                           std::uint64_t seq, int reason, std::string_view text,
+                                           std::int64_t now) noexcept {
+    (void)m;
+    if (seq == store_.next_target_seq()) incr_target();
+    send_message("j", now, [&](cf::writer& w) {
+        w.add_uint(45, seq).add(58, text).add(372, msg_type);
+        w.add_uint(380, static_cast<std::uint64_t>(reason));
+    });
+    emit(event_kind::reject_sent, text, seq);
+}
+
+// ---- timers and commands ------------------------------------------------------------------
+
+void session_machine::on_tick(std::int64_t now) noexcept {
+    if (!connected_) return;
+    if (sent_logout_ && now - logout_sent_time_ >= settings_.logout_timeout_ns) {
+        emit(event_kind::timeout, "Timed out waiting for logout response");
+        do_disconnect("logout timeout");
+        return;
+    }
+    if (!received_logon_) {
+        const std::int64_t since = settings_.role == session_role::initiator ? logon_sent_time_
+                                                                             : connected_time_;
+        if (now - since >= settings_.logon_timeout_ns) {
+            emit(event_kind::timeout, settings_.role == session_role::initiator
+                                          ? "Timed out waiting for logon response"
+                                          : "Timed out waiting for logon request");
+            do_disconnect("logon timeout");
+        }
+        return;
+    }
+    if (heart_bt_int_ == 0) return;
+    const std::int64_t hb = std::int64_t{heart_bt_int_} * 1'000'000'000;
+    const std::int64_t quiet_in = now - last_received_;
+    const std::int64_t quiet_out = now - last_sent_;
+    if (quiet_in < hb && quiet_out < hb) return;
+    if (quiet_in * 10 >= hb * 24) {
+        emit(event_kind::timeout, "Timed out waiting for heartbeat");
+        do_disconnect("heartbeat timeout");
+        return;
+    }
+    if (quiet_in * 10 >= hb * 12 * (test_requests_ + 1)) {
+        send_message("1", now, [](cf::writer& w) { w.add(112, "TEST"); });
+        ++test_requests_;
+        emit(event_kind::test_request_sent, "TEST");
+    } else if (quiet_out >= hb && test_requests_ == 0) {
+        send_heartbeat({}, now);
+    }
+}
+
+command_status session_machine::send_app(std::string_view msg_type, std::string_view body,
+                                         std::int64_t now) noexcept {
+    if (state_ != session_state::logged_on) return command_status::not_logged_on;
+    if (body.size() + 256 > out_buf_.size()) return command_status::too_large;
+    send_message(msg_type, now, [&](cf::writer& w) {
+        for (cf::message_view::iterator it(body.data(), body.data() + body.size());
+             it != cf::message_view::iterator(); ++it)
+            w.add(it->tag, it->value);
+    });
+    return command_status::ok;
+}
+
+void session_machine::logout(std::string_view text, std::int64_t now) noexcept {
+    if (!connected_) return;
+    if (!sent_logon_ || sent_logout_) {
+        if (!sent_logon_) do_disconnect("logout before logon");
+        return;
+    }
+    send_logout(text, now);
+}
+
+command_status session_machine::send_test_request(std::string_view test_req_id,
+                                                  std::int64_t now) noexcept {
+    if (state_ != session_state::logged_on) return command_status::not_logged_on;
+    send_message("1", now, [&](cf::writer& w) { w.add(112, test_req_id); });
+    emit(event_kind::test_request_sent, test_req_id);
+    return command_status::ok;
+}
+
+}  // namespace exwire::engine::fix
