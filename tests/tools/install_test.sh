@@ -9,6 +9,8 @@ meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
 pc=$(find "$dest" -name exwire.pc | head -1)
 [ -n "$pc" ] || { echo "exwire.pc was not installed"; exit 1; }
 prefix=$(sed -n 's/^prefix=//p' "$pc")
+# Point the installed exwire.pc at the scratch folder (only exwire's own prefix moves).
+sed -i "s|^prefix=.*|prefix=$dest$prefix|" "$pc"
 cat >"$dest/user.cpp" <<'CPP'
 #include <exwire/core/byte_ring.hpp>
 #include <exwire/core/idle_strategy.hpp>
@@ -26,7 +28,8 @@ int main() {
     return 0;
 }
 CPP
-flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --define-variable=prefix="$dest$prefix" --cflags --libs exwire)
+flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --static --cflags --libs exwire)
+case "$flags" in *rte_config*|*-march*) echo "DPDK compile flags leak into users' flags: $flags"; exit 1;; esac
 # shellcheck disable=SC2086
 c++ -std=c++20 "$dest/user.cpp" -o "$dest/user" $flags
 out=$("$dest/user")
