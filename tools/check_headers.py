@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-MODULES = ["engine/core", "codec", "journal", "transport", "engine"]
+MODULES = ["engine/core", "codec", "journal", "transport", "engine", "tools/sim"]
 
 
 def module_of(path, root):
