@@ -383,6 +383,27 @@ TEST(journal, durability_modes_flush_without_error) {
     EXPECT_FALSE(parse_durability("sometimes").ok());
 }
 
+TEST(journal, abandoned_claim_leaves_nothing_behind) {
+    temp_dir t;
+    auto w = open_writer(t.path());
+    mutable_bytes out;
+    ASSERT_EQ(w->claim(500, out), append_status::ok);
+    std::memset(out.data(), 0xEE, out.size());
+    w->abandon();
+    ASSERT_EQ(w->append(meta(direction::out, 1), to_bytes("ab")), append_status::ok);
+    ASSERT_EQ(w->append(meta(direction::out, 2), to_bytes("cd")), append_status::ok);
+    auto r = reader::open(t.path());
+    record_view v;
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(to_string_view(v.payload), "ab");
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(to_string_view(v.payload), "cd");
+    EXPECT_EQ(r->next(v), read_status::end);
+    w.reset();
+    auto again = open_writer(t.path());
+    EXPECT_FALSE(again->recovery().torn_tail) << "abandon() cleared the claimed bytes";
+}
+
 TEST(journal, rejects_bad_segment_sizes) {
     temp_dir t;
     config c;
