@@ -404,6 +404,35 @@ TEST(journal, abandoned_claim_leaves_nothing_behind) {
     EXPECT_FALSE(again->recovery().torn_tail) << "abandon() cleared the claimed bytes";
 }
 
+TEST(journal, retention_by_age_removes_segments_older_than_the_limit) {
+    temp_dir t;
+    config c = small_config();
+    c.retention.max_age = std::chrono::seconds(1);
+    auto w = open_writer(t.path(), c);
+    std::uint64_t seq = 0;
+    auto add = [&] {
+        ++seq;
+        return w->append(meta(direction::out, seq), pattern(200, seq));
+    };
+    for (int i = 0; i < 1000; ++i)
+        ASSERT_EQ(add(), append_status::ok);
+    const std::uint64_t old_segments = w->position() / small_segment;
+    ASSERT_GE(old_segments, 3u);
+    EXPECT_TRUE(std::filesystem::exists(t.sub(segment_file_name(0)))) << "young segments stay";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    // Two more rolls: the segments written before the pause are now older than a second.
+    for (int i = 0; i < 600; ++i)
+        ASSERT_EQ(add(), append_status::ok);
+    bool gone = false;
+    for (int spin = 0; spin < 2000 && !gone; ++spin) {
+        gone = !std::filesystem::exists(t.sub(segment_file_name(0))) &&
+               !std::filesystem::exists(t.sub(segment_file_name(old_segments - 1)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_TRUE(gone);
+    EXPECT_TRUE(std::filesystem::exists(t.sub(segment_file_name(w->position() / small_segment))));
+}
+
 TEST(journal, rejects_bad_segment_sizes) {
     temp_dir t;
     config c;
