@@ -288,6 +288,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
                 if (auto r = f->reset(static_cast<direction>(d), w->journal_id_, seg_size); !r)
                     return std::move(r).err();
             }
+            if (f->was_reset()) rep.index_rebuilt[d] = true;
             start = std::min(start, f->indexed_upto());
             hs.index[d] = std::move(*f);
         }

@@ -146,14 +146,18 @@ TEST(journal, reopening_continues_after_the_last_record) {
     {
         auto w = open_writer(t.path());
         for (std::uint64_t i = 1; i <= 500; ++i)
-            ASSERT_EQ(w->append(meta(direction::in, i), pattern(100, i)), append_status::ok);
+            ASSERT_EQ(w->append(meta(i % 2 ? direction::in : direction::out, i), pattern(100, i)),
+                      append_status::ok);
     }
     {
         auto w = open_writer(t.path());
         EXPECT_FALSE(w->recovery().created);
         EXPECT_FALSE(w->recovery().torn_tail);
+        EXPECT_FALSE(w->recovery().index_rebuilt[0]) << "a matching index is reused, not rebuilt";
+        EXPECT_FALSE(w->recovery().index_rebuilt[1]);
         for (std::uint64_t i = 501; i <= 1000; ++i)
-            ASSERT_EQ(w->append(meta(direction::in, i), pattern(100, i)), append_status::ok);
+            ASSERT_EQ(w->append(meta(i % 2 ? direction::in : direction::out, i), pattern(100, i)),
+                      append_status::ok);
     }
     auto r = reader::open(t.path());
     record_view v;
@@ -217,6 +221,7 @@ TEST(journal, missing_or_stale_index_is_rebuilt_on_open) {
         junk << "not an index";
     }
     auto w = open_writer(t.path());
+    EXPECT_TRUE(w->recovery().index_rebuilt[0]) << "the foreign index.in was emptied and rebuilt";
     auto r = reader::open(t.path());
     record_view v;
     ASSERT_EQ(r->find(direction::out, 123, v), read_status::ok);
