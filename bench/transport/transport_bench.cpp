@@ -45,9 +45,14 @@ const int measured_round_trips = [] {
 }();
 constexpr std::uint64_t throughput_frames = 2'000'000;
 
+// The cpus this process may use, read before any thread is pinned (a thread inherits the
+// affinity of the thread that creates it).
+const std::vector<int> process_cpus = allowed_cpus();
+
 void pin(int cpu) {
-    const auto cpus = allowed_cpus();
-    if (std::find(cpus.begin(), cpus.end(), cpu) != cpus.end()) (void)pin_current_thread({cpu});
+    if (std::find(process_cpus.begin(), process_cpus.end(), cpu) == process_cpus.end()) return;
+    if (auto r = pin_current_thread({cpu}); !r)
+        std::fprintf(stderr, "%s\n", r.err().message.c_str());
 }
 
 void report_percentiles(benchmark::State& state, std::vector<std::uint64_t>& ticks) {
