@@ -76,6 +76,14 @@ socket_transport make_socket() {
     return std::move(socket_transport::create(o)).value();
 }
 
+// Sends queued and written once per poll (one sendmsg for up to 16 frames here).
+socket_transport make_socket_coalesced() {
+    socket_transport_options o;
+    o.max_connections = 8;
+    o.coalesce_sends = true;
+    return std::move(socket_transport::create(o)).value();
+}
+
 #ifdef EXWIRE_HAVE_IO_URING
 template <bool Fast>
 uring_transport make_uring() {
@@ -287,6 +295,9 @@ void blocking_sockets_ping_pong(benchmark::State& s) {
 void busy_poll_sockets_ping_pong(benchmark::State& s) {
     ping_pong<socket_transport>(s, make_socket);
 }
+void busy_poll_sockets_coalesced_throughput(benchmark::State& s) {
+    throughput<socket_transport>(s, make_socket_coalesced);
+}
 void busy_poll_sockets_throughput(benchmark::State& s) {
     throughput<socket_transport>(s, make_socket);
 }
@@ -306,6 +317,10 @@ BENCHMARK(io_uring_fast_ping_pong)->Iterations(1)->Unit(benchmark::kMillisecond)
 BENCHMARK(io_uring_default_ping_pong)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 #endif
 BENCHMARK(busy_poll_sockets_throughput)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+BENCHMARK(busy_poll_sockets_coalesced_throughput)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
