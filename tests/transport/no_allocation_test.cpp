@@ -91,6 +91,7 @@ TYPED_TEST(no_allocation, steady_state_round_trips_allocate_nothing) {
     };
     for (int i = 0; i < 100; ++i)
         ASSERT_TRUE(round_trip());  // warm-up
+    allocations = 0;
     counting = true;
     bool ok = true;
     for (int i = 0; i < 1000 && ok; ++i)
