@@ -261,8 +261,8 @@ void cmd_book(const std::string& path, const std::string& symbol, const std::str
     const auto loc = static_cast<std::uint16_t>(locate);
     fmt::print("{} (locate {}) after {} messages, book time {}{}\n", symbol, locate, applied, ts_text(last_ts),
                stopped ? " (stopped at --at)" : "");
-    const auto bids = book.bids(loc);
-    const auto asks = book.asks(loc);
+    const auto bids = book.bids(loc, levels);
+    const auto asks = book.asks(loc, levels);
     auto price = [](std::uint32_t p) {
         std::string s;
         nq::price_4_4::to_str(s, p);

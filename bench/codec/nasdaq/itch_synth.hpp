@@ -1,6 +1,7 @@
 #pragma once
 // Synthetic TotalView-ITCH 5.0 day for benchmarks: a message mix like a real session
-// (mostly A/D/U/E/X, some F/C/P), 8,000 symbols, prices near a per-symbol mid, every
+// (mostly A/D/U/E/X, some F/C/P), 8,000 symbols with skewed activity, prices clustered
+// near a per-symbol mid, cancels/executions mostly hitting recent orders, every
 // D/U/E/X/C naming a live order. Written in Nasdaq's file layout (2-byte length prefixes)
 // with exwire's own builders. Deterministic for a given seed.
 #include <cstddef>
@@ -53,6 +54,12 @@ inline stream generate(std::size_t count, std::uint64_t seed = 1) {
         pos += 2 + r.size;
         ++s.messages;
     };
+    // skewed activity: symbol k is chosen with probability falling roughly like 1/k (a few
+    // hundred names carry most messages, as on a real day)
+    auto pick_symbol = [&]() -> std::uint16_t {
+        const std::uint64_t a = rnd() % symbols, b = rnd() % symbols;
+        return static_cast<std::uint16_t>(1 + a * b / symbols);
+    };
     auto pick = [&]() -> std::size_t { return orders.size() - 1 - (rnd() % std::min<std::size_t>(orders.size(), 4096)); };
     auto remove = [&](std::size_t i) {
         orders[i] = orders.back();
@@ -62,9 +69,10 @@ inline stream generate(std::size_t count, std::uint64_t seed = 1) {
         ts += 1 + rnd() % 600;
         const unsigned roll = static_cast<unsigned>(rnd() % 1000);
         if (orders.size() < 1000 || roll < 400) {  // A 40%, F 1%
-            const auto loc = static_cast<std::uint16_t>(1 + rnd() % symbols);
+            const auto loc = pick_symbol();
             const bool buy = (rnd() & 1) != 0;
-            const std::uint32_t off = static_cast<std::uint32_t>(rnd() % 200) * 100;
+            // most orders rest within a few ticks of the mid; a few far away
+            const std::uint32_t off = static_cast<std::uint32_t>((rnd() % 16) * (rnd() % 16) / 2) * 100;
             const std::uint32_t price = buy ? mid[loc] - off : mid[loc] + off;
             const auto shares = static_cast<std::uint32_t>(100 * (1 + rnd() % 10));
             const std::uint64_t ref = next_ref++;
@@ -131,7 +139,7 @@ inline stream generate(std::size_t count, std::uint64_t seed = 1) {
                     .order_reference_number(copy.ref).cancelled_shares(100).finish();
             });
         } else {  // P 2%
-            const auto loc = static_cast<std::uint16_t>(1 + rnd() % symbols);
+            const auto loc = pick_symbol();
             put([&](exwire::mutable_bytes b) {
                 return itch::trade::builder(b).stock_locate(loc).timestamp(ts).order_reference_number(0)
                     .buy_sell_indicator('B').shares(100).stock(names[loc]).price(mid[loc]).match_number(match++).finish();
