@@ -19,26 +19,44 @@ namespace {
 struct feeder {
     nq::itch_book book;
     std::array<std::byte, 64> buf{};
-    void add(std::uint64_t ref, std::uint16_t loc, char side, std::uint32_t shares, std::uint32_t price) {
-        auto r = itch::add_order::builder(buf).stock_locate(loc).order_reference_number(ref)
-                     .buy_sell_indicator(side).shares(shares).stock("X").price(price).finish();
+    void add(std::uint64_t ref, std::uint16_t loc, char side, std::uint32_t shares,
+             std::uint32_t price) {
+        auto r = itch::add_order::builder(buf)
+                     .stock_locate(loc)
+                     .order_reference_number(ref)
+                     .buy_sell_indicator(side)
+                     .shares(shares)
+                     .stock("X")
+                     .price(price)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
     void exec(std::uint64_t ref, std::uint32_t n) {
-        auto r = itch::order_executed::builder(buf).order_reference_number(ref).executed_shares(n).finish();
+        auto r = itch::order_executed::builder(buf)
+                     .order_reference_number(ref)
+                     .executed_shares(n)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
     void cancel(std::uint64_t ref, std::uint32_t n) {
-        auto r = itch::order_cancel::builder(buf).order_reference_number(ref).cancelled_shares(n).finish();
+        auto r = itch::order_cancel::builder(buf)
+                     .order_reference_number(ref)
+                     .cancelled_shares(n)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
     void del(std::uint64_t ref) {
         auto r = itch::order_delete::builder(buf).order_reference_number(ref).finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
-    void replace(std::uint64_t old_ref, std::uint64_t new_ref, std::uint32_t shares, std::uint32_t price) {
-        auto r = itch::order_replace::builder(buf).original_order_reference_number(old_ref)
-                     .new_order_reference_number(new_ref).shares(shares).price(price).finish();
+    void replace(std::uint64_t old_ref, std::uint64_t new_ref, std::uint32_t shares,
+                 std::uint32_t price) {
+        auto r = itch::order_replace::builder(buf)
+                     .original_order_reference_number(old_ref)
+                     .new_order_reference_number(new_ref)
+                     .shares(shares)
+                     .price(price)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
 };
@@ -91,7 +109,8 @@ TEST(itch_book, matches_a_reference_model_under_random_updates) {
         const int op = static_cast<int>(rng() % 10);
         if (live.empty() || op < 4) {
             ord o{static_cast<std::uint16_t>(rng() % 3), (rng() & 1) != 0,
-                  static_cast<std::uint32_t>(100000 + (rng() % 50) * 100), static_cast<std::uint32_t>(1 + rng() % 500)};
+                  static_cast<std::uint32_t>(100000 + (rng() % 50) * 100),
+                  static_cast<std::uint32_t>(1 + rng() % 500)};
             f.add(next, o.loc, o.bid ? 'B' : 'S', o.shares, o.price);
             live[next++] = o;
             continue;
@@ -116,8 +135,10 @@ TEST(itch_book, matches_a_reference_model_under_random_updates) {
             live[next++] = o;
             continue;
         }
-        if (n >= it->second.shares) live.erase(it);
-        else it->second.shares -= n;
+        if (n >= it->second.shares)
+            live.erase(it);
+        else
+            it->second.shares -= n;
     }
     ASSERT_EQ(f.book.live_orders(), live.size());
     EXPECT_EQ(f.book.stats().unknown_orders, 0u);
@@ -131,7 +152,8 @@ TEST(itch_book, matches_a_reference_model_under_random_updates) {
                 }
             auto got = bid ? f.book.bids(loc) : f.book.asks(loc);
             ASSERT_EQ(got.size(), ref.size());
-            std::vector<std::pair<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>>> want(ref.begin(), ref.end());
+            std::vector<std::pair<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>>> want(
+                ref.begin(), ref.end());
             if (bid) std::reverse(want.begin(), want.end());
             for (std::size_t i = 0; i < got.size(); ++i) {
                 EXPECT_EQ(got[i].price, want[i].first);

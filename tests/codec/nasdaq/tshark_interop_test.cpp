@@ -15,9 +15,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -55,8 +55,10 @@ struct frame_writer {
         std::memcpy(ip + 12, c2s ? a : b, 4);
         std::memcpy(ip + 16, c2s ? b : a, 4);
         std::uint32_t sum = 0;
-        for (int i = 0; i < 20; i += 2) sum += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
-        while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+        for (int i = 0; i < 20; i += 2)
+            sum += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
+        while (sum >> 16)
+            sum = (sum & 0xffff) + (sum >> 16);
         ip[10] = static_cast<std::uint8_t>(~sum >> 8);
         ip[11] = static_cast<std::uint8_t>(~sum);
         f.resize(34 + l4.size());
@@ -86,7 +88,8 @@ struct frame_writer {
         std::vector<std::byte> u(8);
         exwire::store_be<std::uint16_t>(u.data(), 40001);
         exwire::store_be<std::uint16_t>(u.data() + 2, mold_port);
-        exwire::store_be<std::uint16_t>(u.data() + 4, static_cast<std::uint16_t>(8 + payload.size()));
+        exwire::store_be<std::uint16_t>(u.data() + 4,
+                                        static_cast<std::uint16_t>(8 + payload.size()));
         u.resize(8 + payload.size());
         if (!payload.empty()) std::memcpy(u.data() + 8, payload.data(), payload.size());
         ip_frame(17, true, u);
@@ -103,23 +106,27 @@ std::vector<std::string> split(const std::string& s, char sep) {
     std::vector<std::string> out;
     std::string cur;
     std::istringstream in(s);
-    while (std::getline(in, cur, sep)) out.push_back(cur);
+    while (std::getline(in, cur, sep))
+        out.push_back(cur);
     if (!s.empty() && s.back() == sep) out.emplace_back();
     return out;
 }
 
-std::vector<std::vector<std::string>> run_tshark(const std::string& pcap, const std::string& fields) {
-    const std::string cmd = "tshark -r " + pcap + " -d tcp.port==" + std::to_string(soup_port) +
-                            ",soupbintcp -d udp.port==" + std::to_string(mold_port) +
-                            ",moldudp64 -T fields -E separator='|' -E occurrence=a -E aggregator=',' " + fields +
-                            " 2>/dev/null";
+std::vector<std::vector<std::string>> run_tshark(const std::string& pcap,
+                                                 const std::string& fields) {
+    const std::string cmd =
+        "tshark -r " + pcap + " -d tcp.port==" + std::to_string(soup_port) +
+        ",soupbintcp -d udp.port==" + std::to_string(mold_port) +
+        ",moldudp64 -T fields -E separator='|' -E occurrence=a -E aggregator=',' " + fields +
+        " 2>/dev/null";
     std::vector<std::vector<std::string>> rows;
     FILE* p = popen(cmd.c_str(), "r");
     if (!p) return rows;
     char line[8192];
     while (std::fgets(line, sizeof line, p)) {
         std::string l(line);
-        while (!l.empty() && (l.back() == '\n' || l.back() == '\r')) l.pop_back();
+        while (!l.empty() && (l.back() == '\n' || l.back() == '\r'))
+            l.pop_back();
         rows.push_back(split(l, '|'));
     }
     pclose(p);
@@ -129,27 +136,57 @@ std::vector<std::vector<std::string>> run_tshark(const std::string& pcap, const 
 }  // namespace
 
 TEST(tshark_interop, soupbintcp_dissector_agrees_with_exwire_on_every_packet) {
-    const std::string path = (std::filesystem::temp_directory_path() / "exwire_soup_interop.pcap").string();
+    const std::string path =
+        (std::filesystem::temp_directory_path() / "exwire_soup_interop.pcap").string();
     std::vector<std::vector<std::byte>> packets;  // as written, in frame order
     std::vector<bool> c2s;
     {
         std::array<std::byte, 128> b{};
-        auto n = nq::soupbintcp40::login_request::builder(b).username("alice").password("secret")
-                     .requested_session("").requested_sequence_number("1").finish();
+        auto n = nq::soupbintcp40::login_request::builder(b)
+                     .username("alice")
+                     .password("secret")
+                     .requested_session("")
+                     .requested_sequence_number("1")
+                     .finish();
         packets.push_back(soup_packet('L', std::span(b).subspan(1, n.size - 1)));
         c2s.push_back(true);
-        n = nq::soupbintcp40::login_accepted::builder(b).session("SESSION001").sequence_number("42").finish();
+        n = nq::soupbintcp40::login_accepted::builder(b)
+                .session("SESSION001")
+                .sequence_number("42")
+                .finish();
         packets.push_back(soup_packet('A', std::span(b).subspan(1, n.size - 1)));
         c2s.push_back(false);
-        auto eo = nq::ouch50::enter_order::builder(b).user_ref_num(7).side('B').quantity(300).symbol("MSFT")
-                      .price(3301200).time_in_force('0').display('Y').capacity('A')
-                      .inter_market_sweep_eligibility('N').cross_type('N').cl_ord_id("CL1").finish();
+        auto eo = nq::ouch50::enter_order::builder(b)
+                      .user_ref_num(7)
+                      .side('B')
+                      .quantity(300)
+                      .symbol("MSFT")
+                      .price(3301200)
+                      .time_in_force('0')
+                      .display('Y')
+                      .capacity('A')
+                      .inter_market_sweep_eligibility('N')
+                      .cross_type('N')
+                      .cl_ord_id("CL1")
+                      .finish();
         packets.push_back(soup_packet('U', std::span(b).first(eo.size)));
         c2s.push_back(true);
-        auto acc = nq::ouch50::order_accepted::builder(b).timestamp(34200000000123).user_ref_num(7).side('B')
-                       .quantity(300).symbol("MSFT").price(3301200).time_in_force('0').display('Y')
-                       .order_reference_number(99).capacity('A').inter_market_sweep_eligibility('N')
-                       .cross_type('N').order_state('L').cl_ord_id("CL1").finish();
+        auto acc = nq::ouch50::order_accepted::builder(b)
+                       .timestamp(34200000000123)
+                       .user_ref_num(7)
+                       .side('B')
+                       .quantity(300)
+                       .symbol("MSFT")
+                       .price(3301200)
+                       .time_in_force('0')
+                       .display('Y')
+                       .order_reference_number(99)
+                       .capacity('A')
+                       .inter_market_sweep_eligibility('N')
+                       .cross_type('N')
+                       .order_state('L')
+                       .cl_ord_id("CL1")
+                       .finish();
         packets.push_back(soup_packet('S', std::span(b).first(acc.size)));
         c2s.push_back(false);
         packets.push_back(soup_packet('H', {}));
@@ -165,13 +202,15 @@ TEST(tshark_interop, soupbintcp_dissector_agrees_with_exwire_on_every_packet) {
         packets.push_back(soup_packet('O', {}));
         c2s.push_back(true);
         frame_writer w(path);
-        for (std::size_t i = 0; i < packets.size(); ++i) w.tcp(c2s[i], packets[i]);
+        for (std::size_t i = 0; i < packets.size(); ++i)
+            w.tcp(c2s[i], packets[i]);
     }
-    const auto rows = run_tshark(path,
-                                 "-e soupbintcp.packet_length -e soupbintcp.packet_type -e soupbintcp.username "
-                                 "-e soupbintcp.password -e soupbintcp.session -e soupbintcp.req_seq_num "
-                                 "-e soupbintcp.next_seq_num -e soupbintcp.reject_code -e soupbintcp.text "
-                                 "-e soupbintcp.message");
+    const auto rows =
+        run_tshark(path,
+                   "-e soupbintcp.packet_length -e soupbintcp.packet_type -e soupbintcp.username "
+                   "-e soupbintcp.password -e soupbintcp.session -e soupbintcp.req_seq_num "
+                   "-e soupbintcp.next_seq_num -e soupbintcp.reject_code -e soupbintcp.text "
+                   "-e soupbintcp.message");
     ASSERT_EQ(rows.size(), packets.size());
     for (std::size_t i = 0; i < packets.size(); ++i) {
         const auto p = nq::soupbintcp::decode_packet(packets[i]);
@@ -197,10 +236,15 @@ TEST(tshark_interop, soupbintcp_dissector_agrees_with_exwire_on_every_packet) {
                 break;
             }
             case 'J':
-                EXPECT_NE(r[7].find(static_cast<char>(nq::soupbintcp40::login_rejected::view(p.message).reject_reason_code())),
-                          std::string::npos);
+                EXPECT_NE(
+                    r[7].find(static_cast<char>(
+                        nq::soupbintcp40::login_rejected::view(p.message).reject_reason_code())),
+                    std::string::npos);
                 break;
-            case '+': EXPECT_EQ(r[8], exwire::to_string_view(nq::soupbintcp40::debug::view(p.message).text())); break;
+            case '+':
+                EXPECT_EQ(r[8],
+                          exwire::to_string_view(nq::soupbintcp40::debug::view(p.message).text()));
+                break;
             case 'S':
             case 'U': {
                 // the dissector hands the payload over as bytes (its ouch sub-dissector knows only
@@ -212,7 +256,8 @@ TEST(tshark_interop, soupbintcp_dissector_agrees_with_exwire_on_every_packet) {
                 EXPECT_TRUE(nq::to_text(nq::ouch50::set, p.payload, d).ok());
                 break;
             }
-            default: break;
+            default:
+                break;
         }
     }
     // sequence numbers as the dissector's detail view prints them
@@ -227,31 +272,51 @@ TEST(tshark_interop, soupbintcp_dissector_agrees_with_exwire_on_every_packet) {
             std::string l(line);
             for (const char* key : {"Requested sequence number: ", "Next sequence number: "}) {
                 const auto at = l.find(key);
-                if (at != std::string::npos) seq_lines.push_back(l.substr(at + std::strlen(key), l.find_first_of("\r\n", at) - at - std::strlen(key)));
+                if (at != std::string::npos)
+                    seq_lines.push_back(
+                        l.substr(at + std::strlen(key),
+                                 l.find_first_of("\r\n", at) - at - std::strlen(key)));
             }
         }
         pclose(p);
     }
     ASSERT_EQ(seq_lines.size(), 2u);
-    EXPECT_EQ(seq_lines[0], nq::soupbintcp40::login_request::view(exwire::bytes(packets[0]).subspan(2)).requested_sequence_number());
-    EXPECT_EQ(seq_lines[1], nq::soupbintcp40::login_accepted::view(exwire::bytes(packets[1]).subspan(2)).sequence_number());
+    EXPECT_EQ(seq_lines[0],
+              nq::soupbintcp40::login_request::view(exwire::bytes(packets[0]).subspan(2))
+                  .requested_sequence_number());
+    EXPECT_EQ(seq_lines[1],
+              nq::soupbintcp40::login_accepted::view(exwire::bytes(packets[1]).subspan(2))
+                  .sequence_number());
     std::filesystem::remove(path);
 }
 
 TEST(tshark_interop, moldudp64_dissector_agrees_on_header_blocks_and_sequence_numbers) {
-    const std::string path = (std::filesystem::temp_directory_path() / "exwire_mold_interop.pcap").string();
+    const std::string path =
+        (std::filesystem::temp_directory_path() / "exwire_mold_interop.pcap").string();
     std::vector<std::vector<std::byte>> datagrams;
     {
         std::array<std::byte, 64> m{};
         std::vector<std::byte> d(1500);
         ASSERT_EQ(nq::moldudp64::encode_header(d, "TESTSESS01", 1000, 3), 20u);
         std::size_t pos = 20;
-        auto a = nq::itch50::add_order::builder(m).stock_locate(1).timestamp(34200000000001).order_reference_number(5)
-                     .buy_sell_indicator('B').shares(100).stock("AAPL").price(1500000).finish();
+        auto a = nq::itch50::add_order::builder(m)
+                     .stock_locate(1)
+                     .timestamp(34200000000001)
+                     .order_reference_number(5)
+                     .buy_sell_indicator('B')
+                     .shares(100)
+                     .stock("AAPL")
+                     .price(1500000)
+                     .finish();
         pos = nq::moldudp64::append_block(d, pos, std::span(m).first(a.size));
-        auto x = nq::itch50::order_delete::builder(m).stock_locate(1).timestamp(34200000000002).order_reference_number(5).finish();
+        auto x = nq::itch50::order_delete::builder(m)
+                     .stock_locate(1)
+                     .timestamp(34200000000002)
+                     .order_reference_number(5)
+                     .finish();
         pos = nq::moldudp64::append_block(d, pos, std::span(m).first(x.size));
-        auto s = nq::itch50::system_event::builder(m).timestamp(34200000000003).event_code('Q').finish();
+        auto s =
+            nq::itch50::system_event::builder(m).timestamp(34200000000003).event_code('Q').finish();
         pos = nq::moldudp64::append_block(d, pos, std::span(m).first(s.size));
         d.resize(pos);
         datagrams.push_back(d);
@@ -262,10 +327,12 @@ TEST(tshark_interop, moldudp64_dissector_agrees_on_header_blocks_and_sequence_nu
         ASSERT_EQ(nq::moldudp64::encode_header(eos, "TESTSESS01", 1003, 0xFFFF), 20u);
         datagrams.push_back(eos);
         frame_writer w(path);
-        for (const auto& g : datagrams) w.udp(g);
+        for (const auto& g : datagrams)
+            w.udp(g);
     }
-    const auto rows = run_tshark(path, "-e moldudp64.session -e moldudp64.sequence -e moldudp64.count "
-                                       "-e moldudp64.msglen -e moldudp64.msgseq");
+    const auto rows = run_tshark(path,
+                                 "-e moldudp64.session -e moldudp64.sequence -e moldudp64.count "
+                                 "-e moldudp64.msglen -e moldudp64.msgseq");
     ASSERT_EQ(rows.size(), datagrams.size());
     for (std::size_t i = 0; i < datagrams.size(); ++i) {
         nq::moldudp64::packet p;

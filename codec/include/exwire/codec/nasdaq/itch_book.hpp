@@ -28,7 +28,7 @@ namespace detail {
 /// Sequential keys (Identity) keep recently added entries next to each other in memory.
 template <typename Slot, bool Identity>
 class probe_table {
-public:
+  public:
     explicit probe_table(std::size_t expected) { rehash(capacity_for(expected)); }
     void reserve(std::size_t n) {
         if (capacity_for(n) > slots_.size()) rehash(capacity_for(n));
@@ -78,10 +78,11 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
     [[nodiscard]] const std::vector<Slot>& slots() const noexcept { return slots_; }
 
-private:
+  private:
     static std::size_t capacity_for(std::size_t n) {
         std::size_t cap = 16;
-        while (cap < n * 2) cap <<= 1;
+        while (cap < n * 2)
+            cap <<= 1;
         return cap;
     }
     [[nodiscard]] static std::size_t hash(std::uint64_t k) noexcept {
@@ -100,7 +101,8 @@ private:
         for (const auto& s : old) {
             if (s.key == 0) continue;
             std::size_t i = hash(s.key) & mask;
-            while (slots_[i].key != 0) i = (i + 1) & mask;
+            while (slots_[i].key != 0)
+                i = (i + 1) & mask;
             slots_[i] = s;
         }
     }
@@ -111,7 +113,7 @@ private:
 }  // namespace detail
 
 class itch_book {
-public:
+  public:
     struct level {
         std::uint32_t price;   ///< 4 implied decimals
         std::uint64_t shares;  ///< total displayed shares at this price
@@ -137,11 +139,13 @@ public:
     /// have passed the size check (itch50::visit does it).
     void apply(itch50::add_order::view v) {
         ++counters_.adds;
-        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(), v.shares());
+        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(),
+            v.shares());
     }
     void apply(itch50::add_order_mpid::view v) {
         ++counters_.adds;
-        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(), v.shares());
+        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(),
+            v.shares());
     }
     void apply(itch50::order_executed::view v) noexcept {
         ++counters_.executions;
@@ -188,10 +192,12 @@ public:
 
     /// Up to max_levels levels of one side, best first (bids highest first, asks lowest
     /// first). Cold path: scans the level table and sorts.
-    [[nodiscard]] std::vector<level> bids(std::uint16_t locate, std::size_t max_levels = ~std::size_t{0}) const {
+    [[nodiscard]] std::vector<level> bids(std::uint16_t locate,
+                                          std::size_t max_levels = ~std::size_t{0}) const {
         return side(locate, true, max_levels);
     }
-    [[nodiscard]] std::vector<level> asks(std::uint16_t locate, std::size_t max_levels = ~std::size_t{0}) const {
+    [[nodiscard]] std::vector<level> asks(std::uint16_t locate,
+                                          std::size_t max_levels = ~std::size_t{0}) const {
         return side(locate, false, max_levels);
     }
 
@@ -199,7 +205,7 @@ public:
     [[nodiscard]] std::size_t live_levels() const noexcept { return levels_.size(); }
     [[nodiscard]] const counters& stats() const noexcept { return counters_; }
 
-private:
+  private:
     struct order {
         std::uint64_t key;  // order reference + 1 (0 = empty slot)
         std::uint32_t price;
@@ -213,11 +219,14 @@ private:
         std::uint32_t orders;
     };
     static constexpr std::uint64_t key_of(std::uint64_t ref) noexcept { return ref + 1; }
-    static constexpr std::uint64_t level_key(std::uint16_t locate, bool bid, std::uint32_t price) noexcept {
-        return (std::uint64_t{1} << 63) | (std::uint64_t{locate} << 33) | (std::uint64_t{bid} << 32) | price;
+    static constexpr std::uint64_t level_key(std::uint16_t locate, bool bid,
+                                             std::uint32_t price) noexcept {
+        return (std::uint64_t{1} << 63) | (std::uint64_t{locate} << 33) |
+               (std::uint64_t{bid} << 32) | price;
     }
 
-    void add(std::uint64_t ref, std::uint16_t locate, bool bid, std::uint32_t price, std::uint32_t shares) {
+    void add(std::uint64_t ref, std::uint16_t locate, bool bid, std::uint32_t price,
+             std::uint32_t shares) {
         bool created = false;
         order& o = orders_.find_or_insert(key_of(ref), created);
         if (!created) {  // a live reference added again: the new order replaces it
@@ -245,7 +254,8 @@ private:
             orders_.erase(o);
         } else {
             o->shares -= take;
-            if (level_slot* l = levels_.find(level_key(o->locate, o->bid, o->price))) l->shares -= take;
+            if (level_slot* l = levels_.find(level_key(o->locate, o->bid, o->price)))
+                l->shares -= take;
         }
     }
 
@@ -257,16 +267,19 @@ private:
         if (--l->orders == 0) levels_.erase(l);
     }
 
-    [[nodiscard]] std::vector<level> side(std::uint16_t locate, bool bid, std::size_t max_levels) const {
+    [[nodiscard]] std::vector<level> side(std::uint16_t locate, bool bid,
+                                          std::size_t max_levels) const {
         std::vector<level> out;
         const std::uint64_t want = level_key(locate, bid, 0);
         for (const auto& s : levels_.slots())
             if (s.key != 0 && (s.key & ~std::uint64_t{0xffffffff}) == want)
                 out.push_back(level{static_cast<std::uint32_t>(s.key), s.shares, s.orders});
         if (bid) {
-            std::sort(out.begin(), out.end(), [](const level& a, const level& b) { return a.price > b.price; });
+            std::sort(out.begin(), out.end(),
+                      [](const level& a, const level& b) { return a.price > b.price; });
         } else {
-            std::sort(out.begin(), out.end(), [](const level& a, const level& b) { return a.price < b.price; });
+            std::sort(out.begin(), out.end(),
+                      [](const level& a, const level& b) { return a.price < b.price; });
         }
         if (out.size() > max_levels) out.resize(max_levels);
         return out;
