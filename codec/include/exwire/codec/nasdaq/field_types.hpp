@@ -9,6 +9,7 @@
 // mirroring TypeDefinition.to_str/from_str. Thread-safe: pure functions. Hot path: load and
 // store are noexcept and allocate nothing; to_str appends to a std::string (cold path).
 
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -207,6 +208,18 @@ struct fixed_string {
                 s.remove_prefix(1);
             while (!s.empty() && pad(s.back()))
                 s.remove_suffix(1);  // accept left-justified too
+        } else if constexpr (N <= 8 && std::endian::native == std::endian::little) {
+            // Branch-free: one 8-byte word (bytes past N read as NUL, i.e. padding); the
+            // highest byte that is neither ' ' nor NUL ends the text.
+            std::uint64_t w = 0;
+            std::memcpy(&w, p, N);
+            constexpr std::uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL, high = 0x8080808080808080ULL;
+            const std::uint64_t x = w ^ 0x2020202020202020ULL;
+            const std::uint64_t not_nul = ((w & low7) + low7) | w;  // high bit: byte != 0
+            const std::uint64_t not_sp = ((x & low7) + low7) | x;   // high bit: byte != ' '
+            const std::uint64_t keep = not_nul & not_sp & high;
+            const auto len = static_cast<std::size_t>((64 - std::countl_zero(keep) + 7) / 8);
+            return std::string_view(reinterpret_cast<const char*>(p), len);
         } else {
             while (!s.empty() && pad(s.back()))
                 s.remove_suffix(1);
