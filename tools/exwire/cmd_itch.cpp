@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <string>
@@ -33,28 +33,32 @@ namespace itch = exwire::codec::nasdaq::itch50;
 
 /// Shows "[#####.....] 42%" on stderr for inputs of 32 MB or more when stderr is a terminal.
 class progress {
-public:
-    explicit progress(std::size_t total) : total_(total), on_(total >= (32u << 20) && isatty(2) != 0) {}
+  public:
+    explicit progress(std::size_t total)
+        : total_(total), on_(total >= (32u << 20) && isatty(2) != 0) {}
     void update(std::size_t done) {
         if (!on_) return;
         const int pct = static_cast<int>(done * 100 / total_);
         if (pct == last_) return;
         last_ = pct;
         const int fill = pct / 4;
-        fmt::print(stderr, "\r[{}{}] {:3}% of {} MB", std::string(static_cast<std::size_t>(fill), '#'),
+        fmt::print(stderr, "\r[{}{}] {:3}% of {} MB",
+                   std::string(static_cast<std::size_t>(fill), '#'),
                    std::string(static_cast<std::size_t>(25 - fill), '.'), pct, total_ >> 20);
     }
     ~progress() {
         if (on_ && last_ >= 0) fmt::print(stderr, "\n");
     }
 
-private:
+  private:
     std::size_t total_;
     bool on_;
     int last_ = -1;
 };
 
-std::string where(const std::string& unit, std::uint64_t at) { return fmt::format("{} {}", unit, at); }
+std::string where(const std::string& unit, std::uint64_t at) {
+    return fmt::format("{} {}", unit, at);
+}
 
 /// Calls fn(message bytes, location text) for every ITCH message of the input.
 template <typename Fn>
@@ -65,8 +69,9 @@ void for_each_message(const std::string& path, Fn&& fn) {
     progress bar(all.size());
 
     auto bad_message = [&](nq::visit_status s, const std::string& loc, exwire::bytes m) {
-        throw exit_error(fmt::format("{}: {} ITCH message (type 0x{:02x}) at {}", path, nq::to_string(s),
-                                     m.empty() ? 0u : static_cast<unsigned>(m[0]), loc));
+        throw exit_error(fmt::format("{}: {} ITCH message (type 0x{:02x}) at {}", path,
+                                     nq::to_string(s), m.empty() ? 0u : static_cast<unsigned>(m[0]),
+                                     loc));
     };
     auto deliver = [&](exwire::bytes m, const std::string& loc) {
         const auto s = itch::visit(m, [](auto) {});
@@ -82,18 +87,22 @@ void for_each_message(const std::string& path, Fn&& fn) {
                 nq::moldudp64::packet p;
                 const char* why = "";
                 if (nq::moldudp64::packet::decode(d.payload, p, &why) != nq::frame_status::complete)
-                    throw exit_error(fmt::format("{}: malformed MoldUDP64 packet in frame {}: {}", path, d.frame, why));
-                for (const auto b : p) deliver(b.message, fmt::format("frame {}, sequence {}", d.frame, b.sequence));
+                    throw exit_error(fmt::format("{}: malformed MoldUDP64 packet in frame {}: {}",
+                                                 path, d.frame, why));
+                for (const auto b : p)
+                    deliver(b.message, fmt::format("frame {}, sequence {}", d.frame, b.sequence));
             },
             [&](const pcap::tcp_bytes& t) {
                 auto& f = framers[{t.src, t.dst}];
                 const auto s = f.feed(t.data, [&](const nq::soupbintcp::packet& p) {
-                    if (p.type == 'S' || p.type == 'U') deliver(p.payload, where("TCP frame", t.frame));
+                    if (p.type == 'S' || p.type == 'U')
+                        deliver(p.payload, where("TCP frame", t.frame));
                 });
                 if (s == nq::frame_status::malformed)
-                    throw exit_error(fmt::format("{}: malformed SoupBinTCP stream {} -> {} near stream byte offset {}: {}",
-                                                 path, pcap::to_string(t.src), pcap::to_string(t.dst),
-                                                 t.stream_offset, f.last_error()));
+                    throw exit_error(fmt::format(
+                        "{}: malformed SoupBinTCP stream {} -> {} near stream byte offset {}: {}",
+                        path, pcap::to_string(t.src), pcap::to_string(t.dst), t.stream_offset,
+                        f.last_error()));
             });
         if (!st) throw exit_error(st.err().message);
         return;
@@ -101,21 +110,27 @@ void for_each_message(const std::string& path, Fn&& fn) {
 
     const bool gzipped = nq::looks_gzip(all);
     std::uint64_t frames = 0;
-    auto frame_all = [&](exwire::bytes buf, std::uint64_t base, nq::itch_file::options& opt, bool final) -> std::size_t {
+    auto frame_all = [&](exwire::bytes buf, std::uint64_t base, nq::itch_file::options& opt,
+                         bool final) -> std::size_t {
         std::size_t pos = 0;
         while (pos < buf.size()) {
-            if (pos == 0 && base == 0 && buf.size() >= 2 && buf[0] == std::byte{0} && buf[1] == std::byte{0} &&
-                !opt.allow_zero_prefix) {
-                fmt::print(stderr, "exwire: {}: length prefixes are zero; taking lengths from the message types\n", path);
+            if (pos == 0 && base == 0 && buf.size() >= 2 && buf[0] == std::byte{0} &&
+                buf[1] == std::byte{0} && !opt.allow_zero_prefix) {
+                fmt::print(
+                    stderr,
+                    "exwire: {}: length prefixes are zero; taking lengths from the message types\n",
+                    path);
                 opt.allow_zero_prefix = true;
             }
             const auto f = nq::itch_file::next_frame(buf.subspan(pos), opt);
             if (f.status == nq::frame_status::malformed)
-                throw exit_error(fmt::format("{}: {} at byte offset {}", path, f.reason, base + pos));
+                throw exit_error(
+                    fmt::format("{}: {} at byte offset {}", path, f.reason, base + pos));
             if (f.status == nq::frame_status::need_more) {
                 if (final)
-                    throw exit_error(fmt::format("{}: truncated ITCH frame at byte offset {} ({} bytes left)", path,
-                                                 base + pos, buf.size() - pos));
+                    throw exit_error(
+                        fmt::format("{}: truncated ITCH frame at byte offset {} ({} bytes left)",
+                                    path, base + pos, buf.size() - pos));
                 break;
             }
             deliver(f.message, where("byte offset", base + pos));
@@ -148,10 +163,14 @@ void for_each_message(const std::string& path, Fn&& fn) {
         base += done;
         bar.update(in_pos);
         if (final) {
-            if (!gz.finished()) throw exit_error(fmt::format("{}: gzip data ends early (decompressed byte offset {})", path, base));
+            if (!gz.finished())
+                throw exit_error(fmt::format(
+                    "{}: gzip data ends early (decompressed byte offset {})", path, base));
             break;
         }
-        if (*n == 0 && used == 0) throw exit_error(fmt::format("{}: gzip stream stalled at compressed byte offset {}", path, in_pos));
+        if (*n == 0 && used == 0)
+            throw exit_error(
+                fmt::format("{}: gzip stream stalled at compressed byte offset {}", path, in_pos));
     }
 }
 
@@ -191,10 +210,12 @@ void cmd_stats(const std::string& path) {
         ++per_type[static_cast<char>(m[0])];
         ++n;
     });
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("messages: {}\n", n);
     if (n) fmt::print("first timestamp: {}\nlast timestamp:  {}\n", ts_text(first), ts_text(last));
-    fmt::print("decode rate: {:.0f} messages/s ({:.3f} s)\n", secs > 0 ? static_cast<double>(n) / secs : 0.0, secs);
+    fmt::print("decode rate: {:.0f} messages/s ({:.3f} s)\n",
+               secs > 0 ? static_cast<double>(n) / secs : 0.0, secs);
     fmt::print("per type:\n");
     for (const auto& [t, c] : per_type) {
         const auto* info = nq::find_message(itch::set, static_cast<std::uint8_t>(t));
@@ -204,13 +225,20 @@ void cmd_stats(const std::string& path) {
     std::vector<std::pair<std::string, std::uint64_t>> rows;
     for (const auto& [loc, c] : per_locate) {
         const auto& s = syms.by_locate[loc];
-        rows.emplace_back(loc == 0 ? std::string("(market-wide)") : s.empty() ? fmt::format("locate {}", loc) : s, c);
+        rows.emplace_back(loc == 0    ? std::string("(market-wide)")
+                          : s.empty() ? fmt::format("locate {}", loc)
+                                      : s,
+                          c);
     }
-    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
-    for (const auto& [s, c] : rows) fmt::print("  {:<14} {}\n", s, c);
+    std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    for (const auto& [s, c] : rows)
+        fmt::print("  {:<14} {}\n", s, c);
 }
 
-void cmd_decode(const std::string& path, const std::string& types, const std::string& symbol, bool json) {
+void cmd_decode(const std::string& path, const std::string& types, const std::string& symbol,
+                bool json) {
     std::set<char> want_types;
     for (char c : types)
         if (c != ',' && c != ' ') want_types.insert(c);
@@ -229,9 +257,11 @@ void cmd_decode(const std::string& path, const std::string& types, const std::st
     });
 }
 
-void cmd_book(const std::string& path, const std::string& symbol, const std::string& at, std::size_t levels) {
+void cmd_book(const std::string& path, const std::string& symbol, const std::string& at,
+              std::size_t levels) {
     std::uint64_t stop = ~std::uint64_t{0};
-    if (!at.empty() && !nq::timestamp_6::from_str(at, stop)) throw exit_error("bad --at time (HH:MM:SS.nnnnnnnnn): " + at);
+    if (!at.empty() && !nq::timestamp_6::from_str(at, stop))
+        throw exit_error("bad --at time (HH:MM:SS.nnnnnnnnn): " + at);
     nq::itch_book book(1u << 20);
     symbols syms;
     std::uint64_t applied = 0, last_ts = 0;
@@ -259,38 +289,44 @@ void cmd_book(const std::string& path, const std::string& symbol, const std::str
         if (syms.by_locate[i] == symbol) locate = static_cast<int>(i);
     if (locate < 0) throw exit_error("symbol " + symbol + " not seen in " + path);
     const auto loc = static_cast<std::uint16_t>(locate);
-    fmt::print("{} (locate {}) after {} messages, book time {}{}\n", symbol, locate, applied, ts_text(last_ts),
-               stopped ? " (stopped at --at)" : "");
-    const auto bids = book.bids(loc);
-    const auto asks = book.asks(loc);
+    fmt::print("{} (locate {}) after {} messages, book time {}{}\n", symbol, locate, applied,
+               ts_text(last_ts), stopped ? " (stopped at --at)" : "");
+    const auto bids = book.bids(loc, levels);
+    const auto asks = book.asks(loc, levels);
     auto price = [](std::uint32_t p) {
         std::string s;
         nq::price_4_4::to_str(s, p);
         return s;
     };
-    fmt::print("{:>10} {:>8} {:>12} | {:<12} {:<8} {:<10}\n", "orders", "shares", "bid", "ask", "shares", "orders");
+    fmt::print("{:>10} {:>8} {:>12} | {:<12} {:<8} {:<10}\n", "orders", "shares", "bid", "ask",
+               "shares", "orders");
     for (std::size_t i = 0; i < levels && (i < bids.size() || i < asks.size()); ++i) {
-        std::string l = i < bids.size() ? fmt::format("{:>10} {:>8} {:>12}", bids[i].orders, bids[i].shares, price(bids[i].price))
+        std::string l = i < bids.size() ? fmt::format("{:>10} {:>8} {:>12}", bids[i].orders,
+                                                      bids[i].shares, price(bids[i].price))
                                         : fmt::format("{:>32}", "");
-        std::string r = i < asks.size() ? fmt::format("{:<12} {:<8} {:<10}", price(asks[i].price), asks[i].shares, asks[i].orders)
+        std::string r = i < asks.size() ? fmt::format("{:<12} {:<8} {:<10}", price(asks[i].price),
+                                                      asks[i].shares, asks[i].orders)
                                         : std::string();
         fmt::print("{} | {}\n", l, r);
     }
     const auto& c = book.stats();
-    fmt::print("live orders (all symbols): {}; unknown order references: {}\n", book.live_orders(), c.unknown_orders);
+    fmt::print("live orders (all symbols): {}; unknown order references: {}\n", book.live_orders(),
+               c.unknown_orders);
 }
 
 }  // namespace
 
 void register_itch(CLI::App& app) {
-    auto* itch_cmd = app.add_subcommand("itch", "ITCH 5.0 files (plain or gzip) and MoldUDP64/SoupBinTCP pcaps");
+    auto* itch_cmd =
+        app.add_subcommand("itch", "ITCH 5.0 files (plain or gzip) and MoldUDP64/SoupBinTCP pcaps");
     itch_cmd->require_subcommand(1);
 
     static std::string path, types, symbol, at;
     static bool json = false;
     static std::size_t levels = 10;
 
-    auto* stats = itch_cmd->add_subcommand("stats", "counts per message type and symbol, time range, decode rate");
+    auto* stats = itch_cmd->add_subcommand(
+        "stats", "counts per message type and symbol, time range, decode rate");
     stats->add_option("input", path, "ITCH file (.gz too) or pcap")->required();
     stats->callback([] { cmd_stats(path); });
 

@@ -37,17 +37,17 @@ struct endpoint {
 }
 
 struct udp_datagram {
-    std::uint64_t frame;         ///< 1-based frame number in the file
-    std::uint64_t time_ns;       ///< capture time, ns since the epoch
+    std::uint64_t frame;    ///< 1-based frame number in the file
+    std::uint64_t time_ns;  ///< capture time, ns since the epoch
     endpoint src, dst;
     exwire::bytes payload;
 };
 
 struct tcp_bytes {
-    std::uint64_t frame;         ///< frame that completed these bytes
+    std::uint64_t frame;  ///< frame that completed these bytes
     std::uint64_t time_ns;
-    endpoint src, dst;           ///< direction of the stream
-    std::uint64_t stream_offset; ///< offset of data[0] in this direction's stream
+    endpoint src, dst;            ///< direction of the stream
+    std::uint64_t stream_offset;  ///< offset of data[0] in this direction's stream
     exwire::bytes data;
 };
 
@@ -60,20 +60,26 @@ struct flow {
     bool started = false;
     std::uint32_t next_seq = 0;
     std::uint64_t offset = 0;
-    std::map<std::uint32_t, std::vector<std::byte>> pending;  // keyed by seq (no wrap handling across 4 GB)
+    std::map<std::uint32_t, std::vector<std::byte>>
+        pending;  // keyed by seq (no wrap handling across 4 GB)
 };
-inline std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>((p[0] << 8) | p[1]); }
+inline std::uint16_t be16(const std::uint8_t* p) {
+    return static_cast<std::uint16_t>((p[0] << 8) | p[1]);
+}
 inline std::uint32_t be32(const std::uint8_t* p) {
-    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+    return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+           p[3];
 }
 }  // namespace detail
 
 /// Reads the whole file; on_udp(const udp_datagram&) and on_tcp(const tcp_bytes&) are called
 /// in file order. Returns counts, or an error naming the file.
 template <typename OnUdp, typename OnTcp>
-[[nodiscard]] exwire::result<stats> read_file(const std::string& path, OnUdp&& on_udp, OnTcp&& on_tcp) {
+[[nodiscard]] exwire::result<stats> read_file(const std::string& path, OnUdp&& on_udp,
+                                              OnTcp&& on_tcp) {
     char err[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+    pcap_t* p =
+        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
     if (!p) return exwire::fail(path + ": " + err);
     const int link = pcap_datalink(p);
     stats st;
@@ -85,48 +91,80 @@ template <typename OnUdp, typename OnTcp>
         ++st.frames;
         const std::uint8_t* q = data;
         std::size_t n = h->caplen;
-        const std::uint64_t t = std::uint64_t(h->ts.tv_sec) * 1000000000u + std::uint64_t(h->ts.tv_usec);
+        const std::uint64_t t =
+            std::uint64_t(h->ts.tv_sec) * 1000000000u + std::uint64_t(h->ts.tv_usec);
         std::uint16_t ethertype = 0;
         if (link == DLT_EN10MB) {
-            if (n < 14) { ++st.skipped; continue; }
+            if (n < 14) {
+                ++st.skipped;
+                continue;
+            }
             ethertype = detail::be16(q + 12);
-            q += 14; n -= 14;
+            q += 14;
+            n -= 14;
             while ((ethertype == 0x8100 || ethertype == 0x88a8) && n >= 4) {
                 ethertype = detail::be16(q + 2);
-                q += 4; n -= 4;
+                q += 4;
+                n -= 4;
             }
         } else if (link == DLT_LINUX_SLL) {
-            if (n < 16) { ++st.skipped; continue; }
+            if (n < 16) {
+                ++st.skipped;
+                continue;
+            }
             ethertype = detail::be16(q + 14);
-            q += 16; n -= 16;
+            q += 16;
+            n -= 16;
         } else if (link == DLT_RAW || link == 12 /* DLT_RAW on some systems */) {
             ethertype = 0x0800;
         } else {
             pcap_close(p);
             return exwire::fail(path + ": unsupported link type " + std::to_string(link));
         }
-        if (ethertype != 0x0800 || n < 20 || (q[0] >> 4) != 4) { ++st.skipped; continue; }
+        if (ethertype != 0x0800 || n < 20 || (q[0] >> 4) != 4) {
+            ++st.skipped;
+            continue;
+        }
         const std::size_t ihl = std::size_t(q[0] & 15) * 4;
         const std::size_t total = detail::be16(q + 2);
-        if (ihl < 20 || total < ihl || total > n) { ++st.skipped; continue; }
-        if ((detail::be16(q + 6) & 0x3fff) != 0) { ++st.skipped; continue; }  // fragments
+        if (ihl < 20 || total < ihl || total > n) {
+            ++st.skipped;
+            continue;
+        }
+        if ((detail::be16(q + 6) & 0x3fff) != 0) {
+            ++st.skipped;
+            continue;
+        }  // fragments
         const std::uint8_t proto = q[9];
         endpoint src{detail::be32(q + 12), 0}, dst{detail::be32(q + 16), 0};
         const std::uint8_t* l4 = q + ihl;
         const std::size_t l4n = total - ihl;
         if (proto == 17) {
-            if (l4n < 8) { ++st.skipped; continue; }
+            if (l4n < 8) {
+                ++st.skipped;
+                continue;
+            }
             const std::size_t ulen = detail::be16(l4 + 4);
-            if (ulen < 8 || ulen > l4n) { ++st.skipped; continue; }
+            if (ulen < 8 || ulen > l4n) {
+                ++st.skipped;
+                continue;
+            }
             src.port = detail::be16(l4);
             dst.port = detail::be16(l4 + 2);
             ++st.udp;
-            on_udp(udp_datagram{st.frames, t, src, dst,
-                                exwire::bytes(reinterpret_cast<const std::byte*>(l4 + 8), ulen - 8)});
+            on_udp(
+                udp_datagram{st.frames, t, src, dst,
+                             exwire::bytes(reinterpret_cast<const std::byte*>(l4 + 8), ulen - 8)});
         } else if (proto == 6) {
-            if (l4n < 20) { ++st.skipped; continue; }
+            if (l4n < 20) {
+                ++st.skipped;
+                continue;
+            }
             const std::size_t off = std::size_t(l4[12] >> 4) * 4;
-            if (off < 20 || off > l4n) { ++st.skipped; continue; }
+            if (off < 20 || off > l4n) {
+                ++st.skipped;
+                continue;
+            }
             src.port = detail::be16(l4);
             dst.port = detail::be16(l4 + 2);
             const std::uint32_t seq = detail::be32(l4 + 4);
@@ -154,8 +192,10 @@ template <typename OnUdp, typename OnTcp>
                 pn -= static_cast<std::size_t>(behind);
                 s = f.next_seq;
             }
-            f.pending[s].assign(reinterpret_cast<const std::byte*>(pay), reinterpret_cast<const std::byte*>(pay) + pn);
-            for (auto it = f.pending.find(f.next_seq); it != f.pending.end(); it = f.pending.find(f.next_seq)) {
+            f.pending[s].assign(reinterpret_cast<const std::byte*>(pay),
+                                reinterpret_cast<const std::byte*>(pay) + pn);
+            for (auto it = f.pending.find(f.next_seq); it != f.pending.end();
+                 it = f.pending.find(f.next_seq)) {
                 std::vector<std::byte> chunk = std::move(it->second);
                 f.pending.erase(it);
                 on_tcp(tcp_bytes{st.frames, t, src, dst, f.offset, chunk});
@@ -178,7 +218,8 @@ template <typename OnUdp, typename OnTcp>
     if (head.size() < 4) return false;
     std::uint32_t m;
     std::memcpy(&m, head.data(), 4);
-    return m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 || m == 0x0a0d0d0a;
+    return m == 0xa1b2c3d4 || m == 0xd4c3b2a1 || m == 0xa1b23c4d || m == 0x4d3cb2a1 ||
+           m == 0x0a0d0d0a;
 }
 
 }  // namespace exwire_tools::pcap

@@ -12,14 +12,17 @@ namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
 
-std::string at(std::size_t off) { return " at byte offset " + std::to_string(off); }
+std::string at(std::size_t off) {
+    return " at byte offset " + std::to_string(off);
+}
 
 /// Size of one element of a field (no count prefix); for variable elements reads the prefix.
 result<std::size_t> element_size(const field_info& f, bytes b, std::size_t pos) {
     switch (f.kind) {
         case field_kind::str_ascii:
         case field_kind::str_iso: {
-            if (pos + 2 > b.size()) return fail("string length of " + std::string(f.name) + " truncated" + at(pos));
+            if (pos + 2 > b.size())
+                return fail("string length of " + std::string(f.name) + " truncated" + at(pos));
             const auto n = load_le<std::int16_t>(b.data() + pos);
             if (n < 0) return fail("negative string length in " + std::string(f.name) + at(pos));
             return std::size_t{2} + static_cast<std::size_t>(n);
@@ -30,9 +33,12 @@ result<std::size_t> element_size(const field_info& f, bytes b, std::size_t pos) 
         }
         case field_kind::str_ascii_n:
         case field_kind::str_iso_n:
-        case field_kind::record: return std::size_t{f.length};
-        case field_kind::rest: return b.size() - pos;
-        default: return fixed_size_of(f.kind);
+        case field_kind::record:
+            return std::size_t{f.length};
+        case field_kind::rest:
+            return b.size() - pos;
+        default:
+            return fixed_size_of(f.kind);
     }
 }
 
@@ -100,8 +106,7 @@ void append_hex(std::string& out, const std::byte* p, std::size_t n) {
 
 bool render_fields(std::string& out, std::span<const field_info> fields, walker& w, bool json);
 
-void render_value(std::string& out, const field_info& f, const std::byte* p, bool json,
-                  walker& w) {
+void render_value(std::string& out, const field_info& f, const std::byte* p, bool json, walker& w) {
     std::string tmp;
     switch (f.kind) {
         case field_kind::boolean:
@@ -111,23 +116,57 @@ void render_value(std::string& out, const field_info& f, const std::byte* p, boo
                 boolean::to_str(out, boolean::load(p));
             }
             return;
-        case field_kind::byte: byte_type::to_str(out, byte_type::load(p)); return;
-        case field_kind::int_2: int_2::to_str(out, int_2::load(p)); return;
-        case field_kind::int_2_be: int_2_be::to_str(out, int_2_be::load(p)); return;
-        case field_kind::uint_2: uint_2::to_str(out, uint_2::load(p)); return;
-        case field_kind::uint_2_be: uint_2_be::to_str(out, uint_2_be::load(p)); return;
-        case field_kind::int_4: int_4::to_str(out, int_4::load(p)); return;
-        case field_kind::int_4_be: int_4_be::to_str(out, int_4_be::load(p)); return;
-        case field_kind::uint_4: uint_4::to_str(out, uint_4::load(p)); return;
-        case field_kind::uint_4_be: uint_4_be::to_str(out, uint_4_be::load(p)); return;
-        case field_kind::int_8: int_8::to_str(out, int_8::load(p)); return;
-        case field_kind::int_8_be: int_8_be::to_str(out, int_8_be::load(p)); return;
-        case field_kind::uint_8: uint_8::to_str(out, uint_8::load(p)); return;
-        case field_kind::uint_8_be: uint_8_be::to_str(out, uint_8_be::load(p)); return;
-        case field_kind::price_4_4: price_4_4::to_str(out, price_4_4::load(p)); return;
-        case field_kind::price_8_4: price_8_4::to_str(out, price_8_4::load(p)); return;
-        case field_kind::price_8_8: price_8_8::to_str(out, price_8_8::load(p)); return;
-        case field_kind::sprice_4_4: sprice_4_4::to_str(out, sprice_4_4::load(p)); return;
+        case field_kind::byte:
+            byte_type::to_str(out, byte_type::load(p));
+            return;
+        case field_kind::int_2:
+            int_2::to_str(out, int_2::load(p));
+            return;
+        case field_kind::int_2_be:
+            int_2_be::to_str(out, int_2_be::load(p));
+            return;
+        case field_kind::uint_2:
+            uint_2::to_str(out, uint_2::load(p));
+            return;
+        case field_kind::uint_2_be:
+            uint_2_be::to_str(out, uint_2_be::load(p));
+            return;
+        case field_kind::int_4:
+            int_4::to_str(out, int_4::load(p));
+            return;
+        case field_kind::int_4_be:
+            int_4_be::to_str(out, int_4_be::load(p));
+            return;
+        case field_kind::uint_4:
+            uint_4::to_str(out, uint_4::load(p));
+            return;
+        case field_kind::uint_4_be:
+            uint_4_be::to_str(out, uint_4_be::load(p));
+            return;
+        case field_kind::int_8:
+            int_8::to_str(out, int_8::load(p));
+            return;
+        case field_kind::int_8_be:
+            int_8_be::to_str(out, int_8_be::load(p));
+            return;
+        case field_kind::uint_8:
+            uint_8::to_str(out, uint_8::load(p));
+            return;
+        case field_kind::uint_8_be:
+            uint_8_be::to_str(out, uint_8_be::load(p));
+            return;
+        case field_kind::price_4_4:
+            price_4_4::to_str(out, price_4_4::load(p));
+            return;
+        case field_kind::price_8_4:
+            price_8_4::to_str(out, price_8_4::load(p));
+            return;
+        case field_kind::price_8_8:
+            price_8_8::to_str(out, price_8_8::load(p));
+            return;
+        case field_kind::sprice_4_4:
+            sprice_4_4::to_str(out, sprice_4_4::load(p));
+            return;
         case field_kind::char_ascii:
         case field_kind::char_iso:
             append_quoted(out, std::string_view(reinterpret_cast<const char*>(p), 1), json);
@@ -141,19 +180,26 @@ void render_value(std::string& out, const field_info& f, const std::byte* p, boo
             append_quoted(out, tmp, json);
             return;
         case field_kind::str_ascii:
-        case field_kind::str_iso: append_quoted(out, prefixed_string::load(p), json); return;
+        case field_kind::str_iso:
+            append_quoted(out, prefixed_string::load(p), json);
+            return;
         case field_kind::str_ascii_n:
         case field_kind::str_iso_n: {
             std::string_view s(reinterpret_cast<const char*>(p), f.length);
-            while (!s.empty() && (s.back() == ' ' || s.back() == '\0')) s.remove_suffix(1);
+            while (!s.empty() && (s.back() == ' ' || s.back() == '\0'))
+                s.remove_suffix(1);
             if (f.right_justified)
-                while (!s.empty() && (s.front() == ' ' || s.front() == '\0')) s.remove_prefix(1);
+                while (!s.empty() && (s.front() == ' ' || s.front() == '\0'))
+                    s.remove_prefix(1);
             append_quoted(out, s, json);
             return;
         }
-        case field_kind::appendage: append_hex(out, p + 2, load_be<std::uint16_t>(p)); return;
+        case field_kind::appendage:
+            append_hex(out, p + 2, load_be<std::uint16_t>(p));
+            return;
         case field_kind::rest:
-            append_quoted(out, std::string_view(reinterpret_cast<const char*>(p), w.b.size() - w.pos), json);
+            append_quoted(
+                out, std::string_view(reinterpret_cast<const char*>(p), w.b.size() - w.pos), json);
             return;
         case field_kind::record: {
             walker sub{bytes(p, f.length), 0, {}};
@@ -230,7 +276,7 @@ result<std::string> render(const message_info& info, bytes msg, bool json) {
 struct node {
     enum class type { scalar, quoted, list, object } t = type::scalar;
     std::string text;
-    std::vector<node> items;                      // list
+    std::vector<node> items;         // list
     std::vector<std::string> names;  // object: field names
     std::vector<node> fields;        // object: values, parallel to names
 };
@@ -241,7 +287,8 @@ struct text_parser {
     std::string error;
 
     void ws() {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+            ++i;
     }
     bool fail_at(std::string what) {
         if (error.empty()) error = what + " at text offset " + std::to_string(i);
@@ -308,9 +355,11 @@ struct text_parser {
         if (s[i] == '{') return object(n);
         n.t = node::type::scalar;
         const auto start = i;
-        while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']') ++i;
+        while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']')
+            ++i;
         auto v = s.substr(start, i - start);
-        while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+        while (!v.empty() && v.back() == ' ')
+            v.remove_suffix(1);
         n.text = std::string(v);
         return true;
     }
@@ -327,10 +376,12 @@ struct text_parser {
         for (;;) {
             ws();
             const auto start = i;
-            while (i < s.size() && s[i] != '=' && s[i] != ',' && s[i] != '}') ++i;
+            while (i < s.size() && s[i] != '=' && s[i] != ',' && s[i] != '}')
+                ++i;
             if (i >= s.size() || s[i] != '=') return fail_at("'=' expected");
             auto name = s.substr(start, i - start);
-            while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+            while (!name.empty() && name.back() == ' ')
+                name.remove_suffix(1);
             ++i;
             node v;
             if (!value(v)) return false;
@@ -380,26 +431,46 @@ struct encoder {
 
 bool encoder::element(const field_info& f, const node* n) {
     switch (f.kind) {
-        case field_kind::boolean: return num<boolean>(f, n);
-        case field_kind::byte: return num<byte_type>(f, n);
-        case field_kind::int_2: return num<int_2>(f, n);
-        case field_kind::int_2_be: return num<int_2_be>(f, n);
-        case field_kind::uint_2: return num<uint_2>(f, n);
-        case field_kind::uint_2_be: return num<uint_2_be>(f, n);
-        case field_kind::int_4: return num<int_4>(f, n);
-        case field_kind::int_4_be: return num<int_4_be>(f, n);
-        case field_kind::uint_4: return num<uint_4>(f, n);
-        case field_kind::uint_4_be: return num<uint_4_be>(f, n);
-        case field_kind::int_8: return num<int_8>(f, n);
-        case field_kind::int_8_be: return num<int_8_be>(f, n);
-        case field_kind::uint_8: return num<uint_8>(f, n);
-        case field_kind::uint_8_be: return num<uint_8_be>(f, n);
-        case field_kind::price_4_4: return num<price_4_4>(f, n);
-        case field_kind::price_8_4: return num<price_8_4>(f, n);
-        case field_kind::price_8_8: return num<price_8_8>(f, n);
-        case field_kind::sprice_4_4: return num<sprice_4_4>(f, n);
-        case field_kind::timestamp_6: return num<timestamp_6>(f, n);
-        case field_kind::timestamp_8: return num<timestamp_8>(f, n);
+        case field_kind::boolean:
+            return num<boolean>(f, n);
+        case field_kind::byte:
+            return num<byte_type>(f, n);
+        case field_kind::int_2:
+            return num<int_2>(f, n);
+        case field_kind::int_2_be:
+            return num<int_2_be>(f, n);
+        case field_kind::uint_2:
+            return num<uint_2>(f, n);
+        case field_kind::uint_2_be:
+            return num<uint_2_be>(f, n);
+        case field_kind::int_4:
+            return num<int_4>(f, n);
+        case field_kind::int_4_be:
+            return num<int_4_be>(f, n);
+        case field_kind::uint_4:
+            return num<uint_4>(f, n);
+        case field_kind::uint_4_be:
+            return num<uint_4_be>(f, n);
+        case field_kind::int_8:
+            return num<int_8>(f, n);
+        case field_kind::int_8_be:
+            return num<int_8_be>(f, n);
+        case field_kind::uint_8:
+            return num<uint_8>(f, n);
+        case field_kind::uint_8_be:
+            return num<uint_8_be>(f, n);
+        case field_kind::price_4_4:
+            return num<price_4_4>(f, n);
+        case field_kind::price_8_4:
+            return num<price_8_4>(f, n);
+        case field_kind::price_8_8:
+            return num<price_8_8>(f, n);
+        case field_kind::sprice_4_4:
+            return num<sprice_4_4>(f, n);
+        case field_kind::timestamp_6:
+            return num<timestamp_6>(f, n);
+        case field_kind::timestamp_8:
+            return num<timestamp_8>(f, n);
         case field_kind::char_ascii:
         case field_kind::char_iso: {
             if (!room(1, f.name)) return false;
@@ -479,7 +550,8 @@ bool encoder::fields(std::span<const field_info> fs, const node* obj) {
     if (obj) {
         for (const auto& name : obj->names) {
             bool known = false;
-            for (const auto& f : fs) known = known || f.name == name;
+            for (const auto& f : fs)
+                known = known || f.name == name;
             if (!known) {
                 error = "unknown field '" + name + "'";
                 return false;
@@ -557,15 +629,20 @@ result<std::size_t> measure(const message_info& info, bytes msg) {
     return w.pos;
 }
 
-result<std::string> to_text(const message_info& info, bytes msg) { return render(info, msg, false); }
-result<std::string> to_json(const message_info& info, bytes msg) { return render(info, msg, true); }
+result<std::string> to_text(const message_info& info, bytes msg) {
+    return render(info, msg, false);
+}
+result<std::string> to_json(const message_info& info, bytes msg) {
+    return render(info, msg, true);
+}
 
 result<std::string> to_text(const message_set_info& set, bytes msg, direction dir) {
     if (msg.empty()) return fail("empty message");
     const auto* m = find_message(set, static_cast<std::uint8_t>(msg[0]), dir);
-    if (!m) return fail("unknown " + std::string(set.name) + " message type 0x" +
-                        std::string{hex_digits[static_cast<unsigned>(msg[0]) >> 4],
-                                    hex_digits[static_cast<unsigned>(msg[0]) & 15]});
+    if (!m)
+        return fail("unknown " + std::string(set.name) + " message type 0x" +
+                    std::string{hex_digits[static_cast<unsigned>(msg[0]) >> 4],
+                                hex_digits[static_cast<unsigned>(msg[0]) & 15]});
     return render(*m, msg, false);
 }
 
@@ -576,18 +653,21 @@ result<std::string> to_json(const message_set_info& set, bytes msg, direction di
     return render(*m, msg, true);
 }
 
-result<std::size_t> from_text(const message_set_info& set, std::string_view text,
-                              mutable_bytes out, direction dir) {
+result<std::size_t> from_text(const message_set_info& set, std::string_view text, mutable_bytes out,
+                              direction dir) {
     text_parser p{text, 0, {}};
     p.ws();
     const auto start = p.i;
-    while (p.i < text.size() && text[p.i] != '{') ++p.i;
+    while (p.i < text.size() && text[p.i] != '{')
+        ++p.i;
     auto name = text.substr(start, p.i - start);
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    while (!name.empty() && name.back() == ' ')
+        name.remove_suffix(1);
     const message_info* m = nullptr;
     for (const auto& cand : set.messages)
         if (cand.name == name && (dir == direction::any || cand.dir == dir)) m = &cand;
-    if (!m) return fail("unknown " + std::string(set.name) + " message '" + std::string(name) + "'");
+    if (!m)
+        return fail("unknown " + std::string(set.name) + " message '" + std::string(name) + "'");
     node obj;
     if (!p.object(obj)) return fail(p.error);
     p.ws();
@@ -604,7 +684,8 @@ result<std::size_t> record_from_text(const record_info& rec, std::string_view te
                                      mutable_bytes out) {
     text_parser p{text, 0, {}};
     p.ws();
-    while (p.i < text.size() && text[p.i] != '{') ++p.i;
+    while (p.i < text.size() && text[p.i] != '{')
+        ++p.i;
     node obj;
     if (!p.object(obj)) return fail(p.error);
     encoder e{out, 0, {}};

@@ -34,7 +34,9 @@ std::string data_dir() {
     return d ? d : "";
 }
 
-std::string capture(const std::string& name) { return data_dir() + "/captures/" + name + ".pcap"; }
+std::string capture(const std::string& name) {
+    return data_dir() + "/captures/" + name + ".pcap";
+}
 
 struct mold_packet {
     std::string session;
@@ -52,7 +54,8 @@ std::vector<mold_packet> read_mold(const std::string& name) {
             const char* why = "";
             EXPECT_EQ(mold::packet::decode(d.payload, p, &why), nq::frame_status::complete) << why;
             mold_packet m{std::string(p.session()), p.sequence(), p.count(), {}};
-            for (const auto b : p) m.messages.emplace_back(b.message.begin(), b.message.end());
+            for (const auto b : p)
+                m.messages.emplace_back(b.message.begin(), b.message.end());
             out.push_back(std::move(m));
         },
         [](const auto&) { ADD_FAILURE() << "unexpected TCP"; });
@@ -78,18 +81,22 @@ struct soup_packet {
 
 std::vector<soup_packet> read_soup(const std::string& name) {
     std::vector<soup_packet> out;
-    std::map<std::pair<exwire_tools::pcap::endpoint, exwire_tools::pcap::endpoint>, soup::stream_framer> framers;
+    std::map<std::pair<exwire_tools::pcap::endpoint, exwire_tools::pcap::endpoint>,
+             soup::stream_framer>
+        framers;
     auto r = exwire_tools::pcap::read_file(
         capture(name), [](const auto&) { ADD_FAILURE() << "unexpected UDP"; },
         [&](const exwire_tools::pcap::tcp_bytes& t) {
             auto& f = framers[{t.src, t.dst}];
-            EXPECT_EQ(f.feed(t.data, [&](const soup::packet& p) {
-                          out.push_back({p.type, {p.message.begin(), p.message.end()}});
-                      }),
+            EXPECT_EQ(f.feed(t.data,
+                             [&](const soup::packet& p) {
+                                 out.push_back({p.type, {p.message.begin(), p.message.end()}});
+                             }),
                       nq::frame_status::need_more);
         });
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.err().message);
-    for (auto& [k, f] : framers) EXPECT_EQ(f.buffered(), 0u);
+    for (auto& [k, f] : framers)
+        EXPECT_EQ(f.buffered(), 0u);
     return out;
 }
 
@@ -142,20 +149,21 @@ TEST(data_itch_moldudp64, multiple_packets_hold_39_messages) {
     ASSERT_EQ(ps[1].count, 38u);
     int adds = 0, mpid = 0;
     for (const auto& m : ps[1].messages) {
-        ASSERT_EQ(itch::visit(m,
-                              [&]<typename V>(V v) {
-                                  if constexpr (std::is_same_v<V, itch::add_order::view>) {
-                                      ++adds;
-                                      EXPECT_EQ(v.stock(), "META");
-                                  } else if constexpr (std::is_same_v<V, itch::add_order_mpid::view>) {
-                                      ++mpid;
-                                      EXPECT_EQ(v.stock(), "META");
-                                      EXPECT_EQ(v.attribution(), "UBSS");
-                                  } else {
-                                      ADD_FAILURE() << "unexpected type";
-                                  }
-                              }),
-                  nq::visit_status::ok);
+        ASSERT_EQ(
+            itch::visit(m,
+                        [&]<typename V>(V v) {
+                            if constexpr (std::is_same_v<V, itch::add_order::view>) {
+                                ++adds;
+                                EXPECT_EQ(v.stock(), "META");
+                            } else if constexpr (std::is_same_v<V, itch::add_order_mpid::view>) {
+                                ++mpid;
+                                EXPECT_EQ(v.stock(), "META");
+                                EXPECT_EQ(v.attribution(), "UBSS");
+                            } else {
+                                ADD_FAILURE() << "unexpected type";
+                            }
+                        }),
+            nq::visit_status::ok);
     }
     EXPECT_EQ(adds, 36);
     EXPECT_EQ(mpid, 2);
@@ -245,13 +253,15 @@ TEST(data_itch_anonymised, executions_cancels_trades_crosses_collars_regsho) {
     auto c = itch_messages("nasdaq-itch50-moldudp64-anonhdr__OrderExecutedWithPrice");
     ASSERT_EQ(c.size(), 5u);
     int n = 0, y = 0;
-    for (auto& m : c) (itch::order_executed_with_price::view(m).printable() == 'N' ? n : y)++;
+    for (auto& m : c)
+        (itch::order_executed_with_price::view(m).printable() == 'N' ? n : y)++;
     EXPECT_EQ(n, 2);
     EXPECT_EQ(y, 3);
 
     auto x = itch_messages("nasdaq-itch50-moldudp64-anonhdr__OrderCancel");
     std::vector<std::uint32_t> cancelled;
-    for (auto& m : x) cancelled.push_back(itch::order_cancel::view(m).cancelled_shares());
+    for (auto& m : x)
+        cancelled.push_back(itch::order_cancel::view(m).cancelled_shares());
     EXPECT_EQ(cancelled, (std::vector<std::uint32_t>{100, 100, 200, 2000, 200}));
 
     auto p = itch_messages("nasdaq-itch50-moldudp64-anonhdr__NonCrossTrade");
@@ -281,7 +291,8 @@ TEST(data_itch_anonymised, executions_cancels_trades_crosses_collars_regsho) {
     auto j = itch_messages("nasdaq-itch50-moldudp64-anonhdr__LULDAuctionCollar");
     ASSERT_EQ(j.size(), 5u);
     std::set<std::string> js;
-    for (auto& m : j) js.emplace(itch::luld_auction_collar::view(m).stock());
+    for (auto& m : j)
+        js.emplace(itch::luld_auction_collar::view(m).stock());
     EXPECT_EQ(js, (std::set<std::string>{"ZXZZT", "ZVZZT", "LTRY", "SHLT"}));
     EXPECT_EQ(itch::luld_auction_collar::view(j[4]).auction_collar_extension(), 1u);
 
@@ -322,12 +333,14 @@ TEST(data_ouch_soupbintcp, enter_order_with_firm_appendage) {
                                        EXPECT_EQ(v.cross_type(), 'N');
                                        EXPECT_EQ(v.cl_ord_id(), "H8FUB8IV");
                                        int tags = 0;
-                                       EXPECT_EQ(nq::ouch_tags::for_each(v.appendage(),
-                                                                         [&](std::uint8_t t, exwire::bytes val) {
-                                                                             ++tags;
-                                                                             EXPECT_EQ(t, 2);
-                                                                             EXPECT_EQ(exwire::to_string_view(val), "LIME");
-                                                                         }),
+                                       EXPECT_EQ(nq::ouch_tags::for_each(
+                                                     v.appendage(),
+                                                     [&](std::uint8_t t, exwire::bytes val) {
+                                                         ++tags;
+                                                         EXPECT_EQ(t, 2);
+                                                         EXPECT_EQ(exwire::to_string_view(val),
+                                                                   "LIME");
+                                                     }),
                                                  nq::frame_status::complete);
                                        EXPECT_EQ(tags, 1);
                                    }),
@@ -339,13 +352,16 @@ TEST(data_ouch_soupbintcp, accepted_cancel_canceled_heartbeats) {
         auto ps = read_soup("nasdaq-ouch50-soupbintcp__OrderAcceptedMessage");
         ASSERT_EQ(ps.size(), 1u);
         ASSERT_EQ(ps[0].type, 'S');
-        auto t = nq::to_text(ouch::set, exwire::bytes(ps[0].message).subspan(1), nq::direction::outgoing);
+        auto t = nq::to_text(ouch::set, exwire::bytes(ps[0].message).subspan(1),
+                             nq::direction::outgoing);
         ASSERT_TRUE(t.ok()) << t.err().message;
-        EXPECT_EQ(*t,
-                  "OrderAccepted{Timestamp=\"12:24:07.483486087\", UserRefNum=7682701, Side=\"B\", "
-                  "Quantity=40, Symbol=\"ADBE\", Price=477.7800, TimeInForce=\"5\", Display=\"Y\", "
-                  "OrderReferenceNumber=257340661, Capacity=\"A\", InterMarketSweepEligibility=\"N\", "
-                  "CrossType=\"N\", OrderState=\"L\", ClOrdId=\"7682701\", Appendage=\"05024d4c524f021230\"}");
+        EXPECT_EQ(
+            *t,
+            "OrderAccepted{Timestamp=\"12:24:07.483486087\", UserRefNum=7682701, Side=\"B\", "
+            "Quantity=40, Symbol=\"ADBE\", Price=477.7800, TimeInForce=\"5\", Display=\"Y\", "
+            "OrderReferenceNumber=257340661, Capacity=\"A\", InterMarketSweepEligibility=\"N\", "
+            "CrossType=\"N\", OrderState=\"L\", ClOrdId=\"7682701\", "
+            "Appendage=\"05024d4c524f021230\"}");
     }
     {
         auto ps = read_soup("nasdaq-ouch50-soupbintcp__CancelOrderMessage");
@@ -402,7 +418,8 @@ TEST(data_itch_file, sample_file_has_12012_messages_with_documented_counts) {
     std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ASSERT_EQ(raw.size(), 465048u);
     const exwire::bytes all(reinterpret_cast<const std::byte*>(raw.data()), raw.size());
-    EXPECT_EQ(nq::itch_file::next_frame(all).status, nq::frame_status::malformed);  // zeroed prefixes
+    EXPECT_EQ(nq::itch_file::next_frame(all).status,
+              nq::frame_status::malformed);  // zeroed prefixes
     std::map<char, int> counts;
     std::set<std::string> directory;
     std::uint64_t first = 0, last = 0;
@@ -424,8 +441,16 @@ TEST(data_itch_file, sample_file_has_12012_messages_with_documented_counts) {
     }
     EXPECT_EQ(pos, all.size());
     EXPECT_EQ(n, 12012u);
-    EXPECT_EQ(counts, (std::map<char, int>{{'S', 6}, {'R', 3}, {'H', 3}, {'A', 4997}, {'F', 3},
-                                           {'E', 198}, {'X', 45}, {'D', 1745}, {'U', 12}, {'P', 5000}}));
+    EXPECT_EQ(counts, (std::map<char, int>{{'S', 6},
+                                           {'R', 3},
+                                           {'H', 3},
+                                           {'A', 4997},
+                                           {'F', 3},
+                                           {'E', 198},
+                                           {'X', 45},
+                                           {'D', 1745},
+                                           {'U', 12},
+                                           {'P', 5000}}));
     EXPECT_EQ(directory, (std::set<std::string>{"ALC", "BOB", "CHAR"}));
     EXPECT_EQ(ts(first), "03:06:42.475298710");
     EXPECT_EQ(ts(last), "19:04:58.845099321");

@@ -78,6 +78,34 @@ TEST(field_types, fixed_strings_pad_left_or_right_justified_and_trim_on_load) {
     EXPECT_FALSE(nq::fixed_string<4>::from_str("TOOLONG", v));
 }
 
+// load() of short left-justified fields trims with word arithmetic: it must agree with a
+// byte-by-byte trim for every mix of padding (space, NUL), text and high-bit bytes.
+template <std::size_t N>
+void check_trim_matches_bytewise() {
+    constexpr unsigned char alphabet[] = {' ', 0, 'A', '1', 0xa0, 0x80, 0xff, 0x7f, 0x21, 0x1f};
+    std::uint64_t x = 88172645463325252ull;
+    for (int iter = 0; iter < 20000; ++iter) {
+        std::array<std::byte, N> b{};
+        for (auto& c : b) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            c = static_cast<std::byte>(alphabet[x % sizeof alphabet]);
+        }
+        std::string_view want(reinterpret_cast<const char*>(b.data()), N);
+        while (!want.empty() && (want.back() == ' ' || want.back() == '\0'))
+            want.remove_suffix(1);
+        ASSERT_EQ(nq::fixed_string<N>::load(b.data()), want) << exwire_test::to_hex(b);
+    }
+}
+
+TEST(field_types, short_fixed_string_trim_agrees_with_bytewise_trim) {
+    check_trim_matches_bytewise<1>();
+    check_trim_matches_bytewise<4>();
+    check_trim_matches_bytewise<8>();
+    check_trim_matches_bytewise<10>();  // longer fields keep the byte loop
+}
+
 TEST(field_types, length_prefixed_string_uses_int16_little_endian_length) {
     const auto b = exwire_test::hex("0300 616263");
     EXPECT_EQ(nq::prefixed_string::load(b.data()), "abc");

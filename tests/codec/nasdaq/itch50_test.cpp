@@ -18,7 +18,8 @@ namespace {
 
 // Common header of every golden: locate 258, tracking 3, 09:30:00.000000123.
 constexpr const char* hdr = "0102 0003 1f1aced9f07b";
-constexpr const char* hdr_text = "StockLocate=258, TrackingNumber=3, Timestamp=\"09:30:00.000000123\"";
+constexpr const char* hdr_text =
+    "StockLocate=258, TrackingNumber=3, Timestamp=\"09:30:00.000000123\"";
 
 struct golden {
     const char* name;
@@ -188,7 +189,8 @@ TEST(itch50, builder_writes_add_order_matching_golden) {
                  .price(1234500)
                  .finish();
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(exwire_test::to_hex({out.data(), r.size}), exwire_test::to_hex(wire_of(goldens()[10])));
+    EXPECT_EQ(exwire_test::to_hex({out.data(), r.size}),
+              exwire_test::to_hex(wire_of(goldens()[10])));
 }
 
 TEST(itch50, builder_reports_too_small_and_writes_nothing_outside_the_span) {
@@ -196,7 +198,8 @@ TEST(itch50, builder_reports_too_small_and_writes_nothing_outside_the_span) {
     out.fill(std::byte{0xEE});
     auto r = itch::add_order::builder(std::span(out).first(35)).shares(7).stock("X").finish();
     EXPECT_EQ(r.status, nq::encode_status::too_small);
-    for (auto b : out) EXPECT_EQ(b, std::byte{0xEE});
+    for (auto b : out)
+        EXPECT_EQ(b, std::byte{0xEE});
 }
 
 TEST(itch50, visit_reports_truncated_for_every_short_prefix_of_every_message) {

@@ -19,26 +19,44 @@ namespace {
 struct feeder {
     nq::itch_book book;
     std::array<std::byte, 64> buf{};
-    void add(std::uint64_t ref, std::uint16_t loc, char side, std::uint32_t shares, std::uint32_t price) {
-        auto r = itch::add_order::builder(buf).stock_locate(loc).order_reference_number(ref)
-                     .buy_sell_indicator(side).shares(shares).stock("X").price(price).finish();
+    void add(std::uint64_t ref, std::uint16_t loc, char side, std::uint32_t shares,
+             std::uint32_t price) {
+        auto r = itch::add_order::builder(buf)
+                     .stock_locate(loc)
+                     .order_reference_number(ref)
+                     .buy_sell_indicator(side)
+                     .shares(shares)
+                     .stock("X")
+                     .price(price)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
     void exec(std::uint64_t ref, std::uint32_t n) {
-        auto r = itch::order_executed::builder(buf).order_reference_number(ref).executed_shares(n).finish();
+        auto r = itch::order_executed::builder(buf)
+                     .order_reference_number(ref)
+                     .executed_shares(n)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
     void cancel(std::uint64_t ref, std::uint32_t n) {
-        auto r = itch::order_cancel::builder(buf).order_reference_number(ref).cancelled_shares(n).finish();
+        auto r = itch::order_cancel::builder(buf)
+                     .order_reference_number(ref)
+                     .cancelled_shares(n)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
     void del(std::uint64_t ref) {
         auto r = itch::order_delete::builder(buf).order_reference_number(ref).finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
-    void replace(std::uint64_t old_ref, std::uint64_t new_ref, std::uint32_t shares, std::uint32_t price) {
-        auto r = itch::order_replace::builder(buf).original_order_reference_number(old_ref)
-                     .new_order_reference_number(new_ref).shares(shares).price(price).finish();
+    void replace(std::uint64_t old_ref, std::uint64_t new_ref, std::uint32_t shares,
+                 std::uint32_t price) {
+        auto r = itch::order_replace::builder(buf)
+                     .original_order_reference_number(old_ref)
+                     .new_order_reference_number(new_ref)
+                     .shares(shares)
+                     .price(price)
+                     .finish();
         ASSERT_EQ(book.apply_message({buf.data(), r.size}), nq::visit_status::ok);
     }
 };
@@ -77,7 +95,9 @@ TEST(itch_book, aggregates_levels_best_first_and_applies_every_update_type) {
     EXPECT_TRUE(f.book.bids(8).empty());
 }
 
-TEST(itch_book, matches_a_reference_model_under_random_updates) {
+// Random A/E/X/D/U over `locates` symbols and 50 prices, compared with a std::map model
+// every `check_every` steps (levels empty and refill at the same prices many times).
+void run_against_reference_model(std::uint16_t locates, int steps, int check_every) {
     feeder f;
     std::mt19937_64 rng(42);
     struct ord {
@@ -87,11 +107,40 @@ TEST(itch_book, matches_a_reference_model_under_random_updates) {
     };
     std::map<std::uint64_t, ord> live;
     std::uint64_t next = 1;
-    for (int step = 0; step < 20000; ++step) {
+    auto check = [&] {
+        ASSERT_EQ(f.book.live_orders(), live.size());
+        EXPECT_EQ(f.book.stats().unknown_orders, 0u);
+        std::size_t levels = 0;
+        for (std::uint16_t loc = 0; loc < locates; ++loc) {
+            for (bool bid : {true, false}) {
+                std::map<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>> ref;
+                for (auto& [k, o] : live)
+                    if (o.loc == loc && o.bid == bid) {
+                        ref[o.price].first += o.shares;
+                        ++ref[o.price].second;
+                    }
+                auto got = bid ? f.book.bids(loc) : f.book.asks(loc);
+                ASSERT_EQ(got.size(), ref.size());
+                levels += ref.size();
+                std::vector<std::pair<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>>> want(
+                    ref.begin(), ref.end());
+                if (bid) std::reverse(want.begin(), want.end());
+                for (std::size_t i = 0; i < got.size(); ++i) {
+                    EXPECT_EQ(got[i].price, want[i].first);
+                    EXPECT_EQ(got[i].shares, want[i].second.first);
+                    EXPECT_EQ(got[i].orders, want[i].second.second);
+                }
+            }
+        }
+        EXPECT_EQ(f.book.live_levels(), levels);
+    };
+    for (int step = 0; step < steps; ++step) {
+        if (step % check_every == 0) check();
         const int op = static_cast<int>(rng() % 10);
         if (live.empty() || op < 4) {
-            ord o{static_cast<std::uint16_t>(rng() % 3), (rng() & 1) != 0,
-                  static_cast<std::uint32_t>(100000 + (rng() % 50) * 100), static_cast<std::uint32_t>(1 + rng() % 500)};
+            ord o{static_cast<std::uint16_t>(rng() % locates), (rng() & 1) != 0,
+                  static_cast<std::uint32_t>(100000 + (rng() % 50) * 100),
+                  static_cast<std::uint32_t>(1 + rng() % 500)};
             f.add(next, o.loc, o.bid ? 'B' : 'S', o.shares, o.price);
             live[next++] = o;
             continue;
@@ -116,28 +165,18 @@ TEST(itch_book, matches_a_reference_model_under_random_updates) {
             live[next++] = o;
             continue;
         }
-        if (n >= it->second.shares) live.erase(it);
-        else it->second.shares -= n;
+        if (n >= it->second.shares)
+            live.erase(it);
+        else
+            it->second.shares -= n;
     }
-    ASSERT_EQ(f.book.live_orders(), live.size());
-    EXPECT_EQ(f.book.stats().unknown_orders, 0u);
-    for (std::uint16_t loc = 0; loc < 3; ++loc) {
-        for (bool bid : {true, false}) {
-            std::map<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>> ref;
-            for (auto& [k, o] : live)
-                if (o.loc == loc && o.bid == bid) {
-                    ref[o.price].first += o.shares;
-                    ++ref[o.price].second;
-                }
-            auto got = bid ? f.book.bids(loc) : f.book.asks(loc);
-            ASSERT_EQ(got.size(), ref.size());
-            std::vector<std::pair<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>>> want(ref.begin(), ref.end());
-            if (bid) std::reverse(want.begin(), want.end());
-            for (std::size_t i = 0; i < got.size(); ++i) {
-                EXPECT_EQ(got[i].price, want[i].first);
-                EXPECT_EQ(got[i].shares, want[i].second.first);
-                EXPECT_EQ(got[i].orders, want[i].second.second);
-            }
-        }
-    }
+    check();
+}
+
+TEST(itch_book, matches_a_reference_model_under_random_updates) {
+    run_against_reference_model(3, 20000, 1000);
+}
+
+TEST(itch_book, matches_a_reference_model_when_the_level_table_grows) {
+    run_against_reference_model(200, 40000, 5000);  // up to 20,000 distinct levels
 }

@@ -45,9 +45,10 @@ TEST(itch_file, frames_follow_the_length_prefixes) {
     auto f2 = itf::next_frame(exwire::bytes(b).subspan(f1.size));
     ASSERT_EQ(f2.status, nq::frame_status::complete);
     EXPECT_EQ(f2.message.size(), 19u);
-    EXPECT_EQ(nq::itch50::visit(f2.message, [](nq::itch50::order_delete::view v) {
-                  EXPECT_EQ(v.order_reference_number(), 123456789012345u);
-              }),
+    EXPECT_EQ(nq::itch50::visit(f2.message,
+                                [](nq::itch50::order_delete::view v) {
+                                    EXPECT_EQ(v.order_reference_number(), 123456789012345u);
+                                }),
               nq::visit_status::ok);
 }
 
@@ -56,7 +57,9 @@ TEST(itch_file, every_short_prefix_needs_more) {
     for (std::size_t n = 0; n < 14; ++n) {
         std::vector<std::byte> cut(b.begin(), b.begin() + static_cast<long>(n));
         EXPECT_EQ(itf::next_frame(cut).status, nq::frame_status::need_more) << n;
-        EXPECT_EQ(itf::next_frame(cut, {.allow_zero_prefix = true}).status, nq::frame_status::need_more) << n;
+        EXPECT_EQ(itf::next_frame(cut, {.allow_zero_prefix = true}).status,
+                  nq::frame_status::need_more)
+            << n;
     }
 }
 
@@ -69,7 +72,8 @@ TEST(itch_file, zero_prefix_is_malformed_unless_allowed_then_length_comes_from_t
     ASSERT_EQ(f.status, nq::frame_status::complete);
     EXPECT_EQ(f.size, 14u);
     const auto unknown = hex("0000 7a 00");
-    EXPECT_EQ(itf::next_frame(unknown, {.allow_zero_prefix = true}).status, nq::frame_status::malformed);
+    EXPECT_EQ(itf::next_frame(unknown, {.allow_zero_prefix = true}).status,
+              nq::frame_status::malformed);
 }
 
 TEST(itch_file, prefix_disagreeing_with_the_type_length_is_malformed) {
@@ -83,7 +87,8 @@ TEST(itch_file, prefix_disagreeing_with_the_type_length_is_malformed) {
 }
 
 TEST(itch_file, message_length_table_matches_the_generated_set) {
-    for (const auto& m : nq::itch50::messages) EXPECT_EQ(itf::message_length(m.type), m.min_size) << m.name;
+    for (const auto& m : nq::itch50::messages)
+        EXPECT_EQ(itf::message_length(m.type), m.min_size) << m.name;
     EXPECT_EQ(itf::message_length('z'), 0u);
 }
 
@@ -101,7 +106,8 @@ TEST(gzip_reader, inflates_in_small_steps_and_reports_corruption_with_offset) {
     std::size_t in_pos = 0;
     while (!r.finished()) {
         std::size_t used = 0;
-        const auto in = exwire::bytes(gz).subspan(in_pos, std::min<std::size_t>(13, gz.size() - in_pos));
+        const auto in =
+            exwire::bytes(gz).subspan(in_pos, std::min<std::size_t>(13, gz.size() - in_pos));
         auto n = r.inflate(in, chunk, used);
         ASSERT_TRUE(n.ok()) << n.err().message;
         out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<long>(*n));

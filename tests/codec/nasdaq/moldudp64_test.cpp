@@ -45,7 +45,8 @@ TEST(moldudp64, decodes_header_and_block_of_a_real_packet) {
     EXPECT_EQ(h.message_count(), 1u);
     auto t = nq::record_to_text(mold::downstream_header::info, d);
     ASSERT_TRUE(t.ok());
-    EXPECT_EQ(*t, "DownstreamHeader{Session=\"000010059B\", SequenceNumber=14757701, MessageCount=1}");
+    EXPECT_EQ(*t,
+              "DownstreamHeader{Session=\"000010059B\", SequenceNumber=14757701, MessageCount=1}");
 }
 
 TEST(moldudp64, blocks_carry_consecutive_sequence_numbers) {
@@ -60,8 +61,10 @@ TEST(moldudp64, blocks_carry_consecutive_sequence_numbers) {
     ASSERT_EQ(mold::packet::decode(std::span(buf).first(pos), p), nq::frame_status::complete);
     EXPECT_EQ(p.session(), "SESS      ");
     std::vector<std::pair<std::uint64_t, std::size_t>> got;
-    for (const auto b : p) got.emplace_back(b.sequence, b.message.size());
-    EXPECT_EQ(got, (std::vector<std::pair<std::uint64_t, std::size_t>>{{100, 1}, {101, 0}, {102, 2}}));
+    for (const auto b : p)
+        got.emplace_back(b.sequence, b.message.size());
+    EXPECT_EQ(got,
+              (std::vector<std::pair<std::uint64_t, std::size_t>>{{100, 1}, {101, 0}, {102, 2}}));
     EXPECT_EQ(p.next_sequence(), 103u);
 }
 
@@ -89,9 +92,9 @@ TEST(moldudp64, request_packet_round_trips) {
     EXPECT_EQ(r.count, 25u);
     EXPECT_EQ(mold::decode_request(std::span(buf).first(19), r), nq::frame_status::malformed);
     std::array<std::byte, 20> out{};
-    auto n = nq::record_from_text(mold::request_packet::info,
-                                  "RequestPacket{Session=\"000010059B\", SequenceNumber=500, RequestedMessageCount=25}",
-                                  out);
+    auto n = nq::record_from_text(
+        mold::request_packet::info,
+        "RequestPacket{Session=\"000010059B\", SequenceNumber=500, RequestedMessageCount=25}", out);
     ASSERT_TRUE(n.ok()) << n.err().message;
     EXPECT_EQ(exwire_test::to_hex(out), exwire_test::to_hex(buf));
 }

@@ -43,13 +43,15 @@ std::vector<golden> goldens() {
          "4838465542384956202020202020 0006 05024c494d45"},
         {d::incoming,
          "ReplaceOrder{OrigUserRefNum=7682700, UserRefNum=7682701, Quantity=40, Price=477.7800, "
-         "TimeInForce=\"0\", Display=\"Y\", InterMarketSweepEligibility=\"N\", ClOrdId=\"7682701\", "
+         "TimeInForce=\"0\", Display=\"Y\", InterMarketSweepEligibility=\"N\", "
+         "ClOrdId=\"7682701\", "
          "Appendage=\"\"}",
          "55 00753a8c " URN " 00000028 000000000048e748 30 59 4e " CLORD " 0000"},
         {d::incoming, "CancelOrder{UserRefNum=7679601, Quantity=0}", "58 00752e71 00000000"},
         {d::incoming, "CancelOrder{UserRefNum=7679601, Quantity=0, Appendage=\"021c01\"}",
          "58 00752e71 00000000 0003 021c01"},
-        {d::incoming, "ModifyOrder{UserRefNum=7682701, Side=\"E\", Quantity=20}", "4d " URN " 45 00000014"},
+        {d::incoming, "ModifyOrder{UserRefNum=7682701, Side=\"E\", Quantity=20}",
+         "4d " URN " 45 00000014"},
         {d::incoming,
          "MassCancel{UserRefNum=7682701, Firm=\"MLRO\", Symbol=\"ADBE\", Appendage=\"021b42\"}",
          "43 " URN " 4d4c524f 4144424520202020 0003 021b42"},
@@ -105,14 +107,18 @@ std::vector<golden> goldens() {
          "54 " TS " " URN " 000000000048e748 59 000000000f56b4f5"},
         {d::outgoing, "OrderModified{" TS_T ", UserRefNum=7682701, Side=\"T\", Quantity=20}",
          "4d " TS " " URN " 54 00000014"},
-        {d::outgoing, "OrderRestated{" TS_T ", UserRefNum=7682701, Reason=\"R\", Appendage=\"051600000064\"}",
+        {d::outgoing,
+         "OrderRestated{" TS_T ", UserRefNum=7682701, Reason=\"R\", Appendage=\"051600000064\"}",
          "52 " TS " " URN " 52 0006 051600000064"},
         {d::outgoing,
-         "MassCancelResponse{" TS_T ", UserRefNum=7682701, Firm=\"MLRO\", Symbol=\"\", Appendage=\"\"}",
+         "MassCancelResponse{" TS_T
+         ", UserRefNum=7682701, Firm=\"MLRO\", Symbol=\"\", Appendage=\"\"}",
          "58 " TS " " URN " 4d4c524f 2020202020202020 0000"},
-        {d::outgoing, "DisableOrderEntryResponse{" TS_T ", UserRefNum=7682701, Firm=\"MLRO\", Appendage=\"\"}",
+        {d::outgoing,
+         "DisableOrderEntryResponse{" TS_T ", UserRefNum=7682701, Firm=\"MLRO\", Appendage=\"\"}",
          "47 " TS " " URN " 4d4c524f 0000"},
-        {d::outgoing, "EnableOrderEntryResponse{" TS_T ", UserRefNum=7682701, Firm=\"MLRO\", Appendage=\"\"}",
+        {d::outgoing,
+         "EnableOrderEntryResponse{" TS_T ", UserRefNum=7682701, Firm=\"MLRO\", Appendage=\"\"}",
          "4b " TS " " URN " 4d4c524f 0000"},
         {d::outgoing, "AccountQueryResponse{" TS_T ", NextUserRefNum=7682702, Appendage=\"\"}",
          "51 " TS " 00753a8e 0000"},
@@ -128,7 +134,9 @@ nq::visit_status visit_dir(nq::direction d, exwire::bytes b, F&& f) {
 
 TEST(ouch50, golden_table_covers_every_message_of_both_directions) {
     std::set<std::string> seen;
-    for (const auto& g : goldens()) seen.insert(g.text.substr(0, g.text.find('{')) + (g.dir == nq::direction::incoming ? "<" : ">"));
+    for (const auto& g : goldens())
+        seen.insert(g.text.substr(0, g.text.find('{')) +
+                    (g.dir == nq::direction::incoming ? "<" : ">"));
     EXPECT_EQ(seen.size(), std::size(ouch::messages));
     EXPECT_EQ(std::size(ouch::messages), 8u + 17u);
 }
@@ -179,7 +187,8 @@ TEST(ouch50, enter_order_builder_matches_the_captured_bytes) {
                  .appendage(firm)
                  .finish();
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(exwire_test::to_hex({out.data(), r.size}), exwire_test::to_hex(hex(goldens()[0].wire)));
+    EXPECT_EQ(exwire_test::to_hex({out.data(), r.size}),
+              exwire_test::to_hex(hex(goldens()[0].wire)));
     // without an appendage the message is the 47-byte fixed part with length 0
     auto r2 = ouch::enter_order::builder(out).user_ref_num(1).finish();
     ASSERT_TRUE(r2.ok());
@@ -200,9 +209,11 @@ TEST(ouch50, order_accepted_view_and_appendage_tags) {
     EXPECT_EQ(v.order_state(), 'L');
     EXPECT_EQ(v.cl_ord_id(), "7682701");
     std::vector<std::pair<int, std::string>> tags;
-    ASSERT_EQ(nq::ouch_tags::for_each(v.appendage(), [&](std::uint8_t tag, exwire::bytes value) {
-                  tags.emplace_back(tag, std::string(exwire::to_string_view(value)));
-              }),
+    ASSERT_EQ(nq::ouch_tags::for_each(v.appendage(),
+                                      [&](std::uint8_t tag, exwire::bytes value) {
+                                          tags.emplace_back(
+                                              tag, std::string(exwire::to_string_view(value)));
+                                      }),
               nq::frame_status::complete);
     ASSERT_EQ(tags.size(), 2u);
     EXPECT_EQ(tags[0], (std::pair<int, std::string>{2, "MLRO"}));
@@ -215,7 +226,11 @@ TEST(ouch50, optional_appendage_length_may_be_absent) {
     EXPECT_FALSE(ouch::cancel_order::view(cancel).has_appendage());
     EXPECT_TRUE(ouch::cancel_order::view(cancel).appendage().empty());
     std::array<std::byte, 16> out{};
-    auto r = ouch::cancel_order::builder(out).user_ref_num(7679601).quantity(0).omit_appendage().finish();
+    auto r = ouch::cancel_order::builder(out)
+                 .user_ref_num(7679601)
+                 .quantity(0)
+                 .omit_appendage()
+                 .finish();
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(exwire_test::to_hex({out.data(), r.size}), exwire_test::to_hex(cancel));
     // 10 bytes: one byte of a length field is neither form
@@ -250,7 +265,8 @@ TEST(ouch50, visit_reports_truncated_for_every_short_prefix) {
 TEST(ouch50, the_same_type_byte_means_different_messages_per_direction) {
     const auto q_in = hex("51");
     int in_calls = 0;
-    EXPECT_EQ(ouch::visit_incoming(q_in, [&](ouch::account_query::view) { ++in_calls; }), nq::visit_status::ok);
+    EXPECT_EQ(ouch::visit_incoming(q_in, [&](ouch::account_query::view) { ++in_calls; }),
+              nq::visit_status::ok);
     EXPECT_EQ(in_calls, 1);
     EXPECT_EQ(ouch::visit_outgoing(q_in, [](auto) {}), nq::visit_status::truncated);
     EXPECT_EQ(ouch::visit_incoming(hex("5a 00"), [](auto) {}), nq::visit_status::unknown_type);

@@ -21,7 +21,8 @@ namespace {
 const std::string login_request =
     "002f 4c 757365722020 70617373776f72642020 20202020202020202020 "
     "2020202020202020202020202020202020202030";
-const std::string login_accepted = "001f 41 31363839313932313231 2020202020202020202020202020202020313335";
+const std::string login_accepted =
+    "001f 41 31363839313932313231 2020202020202020202020202020202020313335";
 
 struct collected {
     std::vector<std::pair<std::uint8_t, std::vector<std::byte>>> packets;
@@ -68,11 +69,14 @@ TEST(soupbintcp, golden_packets_decode_and_encode_through_the_generated_set) {
         // typed views re-encode through the builders too
         std::array<std::byte, 80> out2{};
         std::size_t written = 0;
-        ASSERT_EQ(s40::visit(p.message, [&]<typename V>(V v) {
-                      written = typename V::message_type::builder(out2).assign(v).finish().size;
-                  }),
+        ASSERT_EQ(s40::visit(
+                      p.message,
+                      [&]<typename V>(V v) {
+                          written = typename V::message_type::builder(out2).assign(v).finish().size;
+                      }),
                   nq::visit_status::ok);
-        EXPECT_EQ(exwire_test::to_hex({out2.data(), written}), exwire_test::to_hex(p.message)) << text;
+        EXPECT_EQ(exwire_test::to_hex({out2.data(), written}), exwire_test::to_hex(p.message))
+            << text;
     }
 }
 
@@ -85,7 +89,8 @@ TEST(soupbintcp, login_fields_are_right_justified_and_parse_either_way) {
                  .requested_sequence_number("0")
                  .finish();
     ASSERT_TRUE(r.ok());
-    EXPECT_EQ(exwire_test::to_hex(out), exwire_test::to_hex(exwire::bytes(hex(login_request)).subspan(2)));
+    EXPECT_EQ(exwire_test::to_hex(out),
+              exwire_test::to_hex(exwire::bytes(hex(login_request)).subspan(2)));
     // N-SOUP style: left-justified
     const auto left = hex("41 31363839313932313231 3133352020202020202020202020202020202020");
     EXPECT_EQ(s40::login_accepted::view(left).sequence_number(), "135");
@@ -118,7 +123,8 @@ TEST(soupbintcp, framer_handles_one_byte_reads) {
     const auto b = hex(login_request + " 0001 52");
     soup::stream_framer f;
     collected c;
-    for (auto x : b) ASSERT_EQ(f.feed(exwire::bytes(&x, 1), c), nq::frame_status::need_more);
+    for (auto x : b)
+        ASSERT_EQ(f.feed(exwire::bytes(&x, 1), c), nq::frame_status::need_more);
     ASSERT_EQ(c.packets.size(), 2u);
     EXPECT_EQ(c.packets[0].first, 'L');
     EXPECT_EQ(c.packets[0].second.size(), 46u);
@@ -126,7 +132,8 @@ TEST(soupbintcp, framer_handles_one_byte_reads) {
 }
 
 TEST(soupbintcp, framer_accepts_the_full_16_bit_length_including_above_32767) {
-    for (std::size_t len : {std::size_t{1}, std::size_t{32767}, std::size_t{32768}, std::size_t{65535}}) {
+    for (std::size_t len :
+         {std::size_t{1}, std::size_t{32767}, std::size_t{32768}, std::size_t{65535}}) {
         std::vector<std::byte> pkt(2 + len, std::byte{0x5a});
         exwire::store_be<std::uint16_t>(pkt.data(), static_cast<std::uint16_t>(len));
         pkt[2] = std::byte{'S'};
@@ -134,8 +141,10 @@ TEST(soupbintcp, framer_accepts_the_full_16_bit_length_including_above_32767) {
         collected c;
         // in three reads
         ASSERT_EQ(f.feed(exwire::bytes(pkt).first(1), c), nq::frame_status::need_more);
-        ASSERT_EQ(f.feed(exwire::bytes(pkt).subspan(1, pkt.size() / 2), c), nq::frame_status::need_more);
-        ASSERT_EQ(f.feed(exwire::bytes(pkt).subspan(1 + pkt.size() / 2), c), nq::frame_status::need_more);
+        ASSERT_EQ(f.feed(exwire::bytes(pkt).subspan(1, pkt.size() / 2), c),
+                  nq::frame_status::need_more);
+        ASSERT_EQ(f.feed(exwire::bytes(pkt).subspan(1 + pkt.size() / 2), c),
+                  nq::frame_status::need_more);
         ASSERT_EQ(c.packets.size(), 1u) << len;
         EXPECT_EQ(c.packets[0].second.size(), len - 1);
         const auto p = soup::decode_packet(pkt);

@@ -15,11 +15,13 @@ using exwire_test::hex;
 
 namespace {
 const char* quote_wire =
-    "51 2a000000 01 0200 42 1a04000000000000 00000064 53 fbffffffffffffff 00000001 0400 41434331 09";
+    "51 2a000000 01 0200 42 1a04000000000000 00000064 53 fbffffffffffffff 00000001 0400 41434331 "
+    "09";
 const char* quote_text =
     "Quote{OrderBookId=42, Active=True, Sides=[{Side=\"B\", Price=1050, Quantity=100}, "
     "{Side=\"S\", Price=-5, Quantity=1}], Account=\"ACC1\", Tag=9}";
-const char* status_wire = "52 2a000000 0700 42 1a04000000000000 00000064 0002 0100 ffff 0100 e9 20202037";
+const char* status_wire =
+    "52 2a000000 0700 42 1a04000000000000 00000064 0002 0100 ffff 0100 e9 20202037";
 const char* status_text =
     "QuoteStatus{OrderBookId=42, Status=7, Best={Side=\"B\", Price=1050, Quantity=100}, "
     "Levels=[1, -1], Text=\"\\xe9\", Code=\"7\"}";
@@ -68,8 +70,16 @@ TEST(user_set, views_read_arrays_records_enums_and_fields_after_variable_ones) {
 
 TEST(user_set, builder_writes_variable_fields_in_order) {
     std::array<std::byte, 32> rec{};
-    auto r1 = eq::quote_side::builder(std::span(rec).first(13)).side(eq::enum_side::bid).price(1050).quantity(100).finish();
-    auto r2 = eq::quote_side::builder(std::span(rec).subspan(13, 13)).side(eq::enum_side::ask).price(-5).quantity(1).finish();
+    auto r1 = eq::quote_side::builder(std::span(rec).first(13))
+                  .side(eq::enum_side::bid)
+                  .price(1050)
+                  .quantity(100)
+                  .finish();
+    auto r2 = eq::quote_side::builder(std::span(rec).subspan(13, 13))
+                  .side(eq::enum_side::ask)
+                  .price(-5)
+                  .quantity(1)
+                  .finish();
     ASSERT_TRUE(r1.ok());
     ASSERT_TRUE(r2.ok());
     std::array<std::byte, 64> out{};
@@ -85,9 +95,11 @@ TEST(user_set, builder_writes_variable_fields_in_order) {
     // too small for the variable part: reported, nothing past the span written
     std::array<std::byte, 40> small{};
     small.fill(std::byte{0xEE});
-    auto bad = eq::quote::builder(std::span(small).first(20)).sides(2, std::span(rec).first(26)).finish();
+    auto bad =
+        eq::quote::builder(std::span(small).first(20)).sides(2, std::span(rec).first(26)).finish();
     EXPECT_EQ(bad.status, nq::encode_status::too_small);
-    for (std::size_t i = 20; i < small.size(); ++i) EXPECT_EQ(small[i], std::byte{0xEE});
+    for (std::size_t i = 20; i < small.size(); ++i)
+        EXPECT_EQ(small[i], std::byte{0xEE});
 }
 
 TEST(user_set, visit_dispatches_per_direction_and_reports_truncation) {

@@ -120,7 +120,12 @@ class Model:
             elif el.tag == 'messages-root':
                 for m in el:
                     mid = m.get('message-id')
-                    t = int(mid) if mid.isdigit() and len(mid) > 1 else ord(mid)
+                    # as nasdaq_protocols does: digits are the numeric id, anything else one char
+                    if mid is None or not mid:
+                        sys.exit(f'message {m.get("id")}: missing message-id')
+                    t = int(mid) if mid.isdigit() else ord(mid)
+                    if len(mid) > 1 and not mid.isdigit() or t > 255:
+                        sys.exit(f'message {m.get("id")}: message-id must be one character or 0..255')
                     self.messages.append((m.get('id'), t, m.get('direction') or 'any',
                                           parse_fields(m[0] if len(m) else None, self.fielddefs)))
 
@@ -231,7 +236,13 @@ def gen(model, ns, set_name, type_byte):
     for rname, fields in model.records.items():
         rs = [Resolved(model, f, rname) for f in fields]
         emit_struct(w, model, snake(rname), rname, None, 'any', rs, False, f'record_{snake(rname)}_info')
-    # messages
+    # messages: one type byte per direction
+    seen_ids = {}
+    for (mname, mtype, mdir, _) in model.messages:
+        for d in ([mdir] if mdir != 'any' else ['incoming', 'outgoing', 'any']):
+            if (mtype, d) in seen_ids:
+                sys.exit(f'{mname}: message-id {mtype} already used by {seen_ids[(mtype, d)]} ({d})')
+            seen_ids[(mtype, d)] = mname
     infos = []
     for (mname, mtype, mdir, fields) in model.messages:
         rs = [Resolved(model, f, mname) for f in fields]

@@ -25,7 +25,8 @@ inline void check_round_trip(const exwire::codec::nasdaq::message_set_info& set,
     }
     auto again = nq::to_text(set, exwire::bytes(out.data(), *n), dir);
     if (!again.ok() || *again != *text) {
-        std::fprintf(stderr, "round trip differs:\n%s\n%s\n", text->c_str(), again.ok() ? again->c_str() : "(error)");
+        std::fprintf(stderr, "round trip differs:\n%s\n%s\n", text->c_str(),
+                     again.ok() ? again->c_str() : "(error)");
         std::abort();
     }
 }

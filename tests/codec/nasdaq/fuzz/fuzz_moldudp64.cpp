@@ -11,11 +11,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (nq::moldudp64::packet::decode(in, p) == nq::frame_status::complete) {
         std::size_t total = 20, n = 0;
         for (const auto b : p) {
-            if (b.message.data() < in.data() || b.message.data() + b.message.size() > in.data() + in.size()) std::abort();
+            if (b.message.data() < in.data() ||
+                b.message.data() + b.message.size() > in.data() + in.size())
+                std::abort();
             total += 2 + b.message.size();
             ++n;
         }
-        if (p.kind() == nq::moldudp64::packet_kind::data && (n != p.count() || total != in.size())) std::abort();
+        if (p.kind() == nq::moldudp64::packet_kind::data && (n != p.count() || total != in.size()))
+            std::abort();
     }
     nq::moldudp64::request r;
     (void)nq::moldudp64::decode_request(in, r);

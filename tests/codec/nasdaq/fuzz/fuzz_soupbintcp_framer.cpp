@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (std::size_t pos = 0; pos < in.size(); pos += step) {
         const auto chunk = in.subspan(pos, std::min(step, in.size() - pos));
         const auto s = f.feed(chunk, [&](const nq::soupbintcp::packet& p) {
-            if (p.status != nq::frame_status::complete || p.size != 2 + p.message.size()) std::abort();
+            if (p.status != nq::frame_status::complete || p.size != 2 + p.message.size())
+                std::abort();
             delivered += p.size;
         });
         if (s == nq::frame_status::malformed) return 0;

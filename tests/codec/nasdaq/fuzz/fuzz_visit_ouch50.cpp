@@ -11,12 +11,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::size_t tags = 0;
     auto on = [&](auto v) {
         if constexpr (requires { v.appendage(); })
-            (void)nq::ouch_tags::for_each(v.appendage(), [&](std::uint8_t t, exwire::bytes b) { tags += t + b.size(); });
+            (void)nq::ouch_tags::for_each(
+                v.appendage(), [&](std::uint8_t t, exwire::bytes b) { tags += t + b.size(); });
     };
     const auto a = nq::ouch50::visit_incoming(in, on);
     const auto b = nq::ouch50::visit_outgoing(in, on);
-    if ((a == nq::visit_status::ok) != nq::to_text(nq::ouch50::set, in, nq::direction::incoming).ok()) std::abort();
-    if ((b == nq::visit_status::ok) != nq::to_text(nq::ouch50::set, in, nq::direction::outgoing).ok()) std::abort();
+    if ((a == nq::visit_status::ok) !=
+        nq::to_text(nq::ouch50::set, in, nq::direction::incoming).ok())
+        std::abort();
+    if ((b == nq::visit_status::ok) !=
+        nq::to_text(nq::ouch50::set, in, nq::direction::outgoing).ok())
+        std::abort();
     fuzz_nasdaq::check_round_trip(nq::ouch50::set, in, nq::direction::incoming);
     fuzz_nasdaq::check_round_trip(nq::ouch50::set, in, nq::direction::outgoing);
     return tags == 1 ? 1 : 0;

@@ -9,6 +9,7 @@
 // mirroring TypeDefinition.to_str/from_str. Thread-safe: pure functions. Hot path: load and
 // store are noexcept and allocate nothing; to_str appends to a std::string (cold path).
 
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -24,35 +25,35 @@ namespace exwire::codec::nasdaq {
 
 /// Every field encoding a message set may use (the XML `type` attribute names in comments).
 enum class field_kind : std::uint8_t {
-    boolean,       // boolean: 1 byte, 0x01 = true
-    byte,          // byte: uint8
-    int_2,         // int_2: int16 little-endian
-    int_2_be,      // int_2_be
-    uint_2,        // uint_2
-    uint_2_be,     // uint_2_be
-    int_4,         // int_4
-    int_4_be,      // int_4_be
-    uint_4,        // uint_4
-    uint_4_be,     // uint_4_be
-    int_8,         // int_8
-    int_8_be,      // int_8_be
-    uint_8,        // uint_8
-    uint_8_be,     // uint_8_be
-    char_ascii,    // char_ascii: 1 byte
-    char_iso,      // char_iso-8859-1: 1 byte
-    str_ascii,     // str_ascii: int16 little-endian length, then bytes
-    str_iso,       // str_iso-8859-1: same, ISO-8859-1 text
-    str_ascii_n,   // str_ascii_n: fixed length, space padded (left-justified unless justify=right)
-    str_iso_n,     // str_iso-8859-1_n
-    timestamp_6,   // timestamp_6_be: uint48 big-endian, ns since midnight (ITCH)
-    timestamp_8,   // timestamp_8_be: uint64 big-endian, ns since midnight (OUCH)
-    price_4_4,     // price_4_be: uint32 big-endian, 4 implied decimals (ITCH Price(4))
-    price_8_4,     // price_8_be: uint64 big-endian, 4 implied decimals (OUCH Price)
-    price_8_8,     // price8_8_be: uint64 big-endian, 8 implied decimals (ITCH Price(8))
-    sprice_4_4,    // sprice_4_be: int32 big-endian, 4 implied decimals (OUCH Signed Price)
-    appendage,     // appendage: uint16 big-endian length, then that many bytes (OUCH)
-    record,        // record:Name, a fixed-size group of fields
-    rest,          // bytes_rest: every remaining byte of the message (SoupBinTCP payloads)
+    boolean,      // boolean: 1 byte, 0x01 = true
+    byte,         // byte: uint8
+    int_2,        // int_2: int16 little-endian
+    int_2_be,     // int_2_be
+    uint_2,       // uint_2
+    uint_2_be,    // uint_2_be
+    int_4,        // int_4
+    int_4_be,     // int_4_be
+    uint_4,       // uint_4
+    uint_4_be,    // uint_4_be
+    int_8,        // int_8
+    int_8_be,     // int_8_be
+    uint_8,       // uint_8
+    uint_8_be,    // uint_8_be
+    char_ascii,   // char_ascii: 1 byte
+    char_iso,     // char_iso-8859-1: 1 byte
+    str_ascii,    // str_ascii: int16 little-endian length, then bytes
+    str_iso,      // str_iso-8859-1: same, ISO-8859-1 text
+    str_ascii_n,  // str_ascii_n: fixed length, space padded (left-justified unless justify=right)
+    str_iso_n,    // str_iso-8859-1_n
+    timestamp_6,  // timestamp_6_be: uint48 big-endian, ns since midnight (ITCH)
+    timestamp_8,  // timestamp_8_be: uint64 big-endian, ns since midnight (OUCH)
+    price_4_4,    // price_4_be: uint32 big-endian, 4 implied decimals (ITCH Price(4))
+    price_8_4,    // price_8_be: uint64 big-endian, 4 implied decimals (OUCH Price)
+    price_8_8,    // price8_8_be: uint64 big-endian, 8 implied decimals (ITCH Price(8))
+    sprice_4_4,   // sprice_4_be: int32 big-endian, 4 implied decimals (OUCH Signed Price)
+    appendage,    // appendage: uint16 big-endian length, then that many bytes (OUCH)
+    record,       // record:Name, a fixed-size group of fields
+    rest,         // bytes_rest: every remaining byte of the message (SoupBinTCP payloads)
 };
 
 /// Wire size of a fixed-size kind; 0 for variable kinds (strings with prefix, appendage),
@@ -62,26 +63,32 @@ enum class field_kind : std::uint8_t {
         case field_kind::boolean:
         case field_kind::byte:
         case field_kind::char_ascii:
-        case field_kind::char_iso: return 1;
+        case field_kind::char_iso:
+            return 1;
         case field_kind::int_2:
         case field_kind::int_2_be:
         case field_kind::uint_2:
-        case field_kind::uint_2_be: return 2;
+        case field_kind::uint_2_be:
+            return 2;
         case field_kind::int_4:
         case field_kind::int_4_be:
         case field_kind::uint_4:
         case field_kind::uint_4_be:
         case field_kind::price_4_4:
-        case field_kind::sprice_4_4: return 4;
-        case field_kind::timestamp_6: return 6;
+        case field_kind::sprice_4_4:
+            return 4;
+        case field_kind::timestamp_6:
+            return 6;
         case field_kind::int_8:
         case field_kind::int_8_be:
         case field_kind::uint_8:
         case field_kind::uint_8_be:
         case field_kind::timestamp_8:
         case field_kind::price_8_4:
-        case field_kind::price_8_8: return 8;
-        default: return 0;
+        case field_kind::price_8_8:
+            return 8;
+        default:
+            return 0;
     }
 }
 
@@ -153,7 +160,9 @@ struct boolean {
     using value_type = bool;
     static constexpr std::size_t size = 1;
     [[nodiscard]] static bool load(const std::byte* p) noexcept { return *p == std::byte{1}; }
-    static void store(std::byte* p, bool v) noexcept { *p = std::byte{v ? std::uint8_t{1} : std::uint8_t{0}}; }
+    static void store(std::byte* p, bool v) noexcept {
+        *p = std::byte{v ? std::uint8_t{1} : std::uint8_t{0}};
+    }
     static void to_str(std::string& out, bool v) { out += v ? "True" : "False"; }
     [[nodiscard]] static bool from_str(std::string_view s, bool& v) noexcept {
         if (s == "True" || s == "1" || s == "true") {
@@ -195,10 +204,25 @@ struct fixed_string {
         std::string_view s(reinterpret_cast<const char*>(p), N);
         auto pad = [](char c) { return c == ' ' || c == '\0'; };
         if constexpr (RightJustified) {
-            while (!s.empty() && pad(s.front())) s.remove_prefix(1);
-            while (!s.empty() && pad(s.back())) s.remove_suffix(1);  // accept left-justified too
+            while (!s.empty() && pad(s.front()))
+                s.remove_prefix(1);
+            while (!s.empty() && pad(s.back()))
+                s.remove_suffix(1);  // accept left-justified too
+        } else if constexpr (N <= 8 && std::endian::native == std::endian::little) {
+            // Branch-free: one 8-byte word (bytes past N read as NUL, i.e. padding); the
+            // highest byte that is neither ' ' nor NUL ends the text.
+            std::uint64_t w = 0;
+            std::memcpy(&w, p, N);
+            constexpr std::uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL, high = 0x8080808080808080ULL;
+            const std::uint64_t x = w ^ 0x2020202020202020ULL;
+            const std::uint64_t not_nul = ((w & low7) + low7) | w;  // high bit: byte != 0
+            const std::uint64_t not_sp = ((x & low7) + low7) | x;   // high bit: byte != ' '
+            const std::uint64_t keep = not_nul & not_sp & high;
+            const auto len = static_cast<std::size_t>((64 - std::countl_zero(keep) + 7) / 8);
+            return std::string_view(reinterpret_cast<const char*>(p), len);
         } else {
-            while (!s.empty() && pad(s.back())) s.remove_suffix(1);
+            while (!s.empty() && pad(s.back()))
+                s.remove_suffix(1);
         }
         return s;
     }
@@ -292,7 +316,8 @@ struct timestamp {
         if (!detail::parse_int(s.substr(0, c1), hh) ||
             !detail::parse_int(s.substr(c1 + 1, c2 - c1 - 1), mm) || mm > 59)
             return false;
-        const auto sec_part = s.substr(c2 + 1, dot == std::string_view::npos ? s.npos : dot - c2 - 1);
+        const auto sec_part =
+            s.substr(c2 + 1, dot == std::string_view::npos ? s.npos : dot - c2 - 1);
         if (!detail::parse_int(sec_part, ss) || ss > 59) return false;
         if (dot != std::string_view::npos) {
             auto f = s.substr(dot + 1);
@@ -300,7 +325,8 @@ struct timestamp {
             for (char c : f)
                 if (c < '0' || c > '9') return false;
             if (!detail::parse_int(f, frac)) return false;
-            for (std::size_t i = f.size(); i < 9; ++i) frac *= 10;
+            for (std::size_t i = f.size(); i < 9; ++i)
+                frac *= 10;
         }
         v = ((hh * 60 + mm) * 60 + ss) * 1000000000u + frac;
         return true;
@@ -328,7 +354,8 @@ struct price {
             u = static_cast<U>(v);
         }
         U scale = 1;
-        for (unsigned i = 0; i < Decimals; ++i) scale = static_cast<U>(scale * 10u);
+        for (unsigned i = 0; i < Decimals; ++i)
+            scale = static_cast<U>(scale * 10u);
         detail::append_int(out, static_cast<U>(u / scale));
         out += '.';
         U f = static_cast<U>(u % scale);
@@ -358,9 +385,11 @@ struct price {
         for (char c : frac)
             if (c < '0' || c > '9') return false;
         if (!frac.empty() && !detail::parse_int(frac, f)) return false;
-        for (std::size_t i = frac.size(); i < Decimals; ++i) f = static_cast<U>(f * 10u);
+        for (std::size_t i = frac.size(); i < Decimals; ++i)
+            f = static_cast<U>(f * 10u);
         U scale = 1;
-        for (unsigned i = 0; i < Decimals; ++i) scale = static_cast<U>(scale * 10u);
+        for (unsigned i = 0; i < Decimals; ++i)
+            scale = static_cast<U>(scale * 10u);
         const U limit = neg ? static_cast<U>(static_cast<U>(std::numeric_limits<T>::max()) + 1u)
                             : static_cast<U>(std::numeric_limits<T>::max());
         if (w > (limit - f) / scale) return false;

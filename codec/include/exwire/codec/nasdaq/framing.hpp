@@ -6,7 +6,7 @@
 
 namespace exwire::codec::nasdaq {
 
-enum class [[nodiscard]] frame_status : std::uint8_t {
+enum class [[nodiscard]] frame_status : std::uint8_t{
     complete,   ///< one whole frame is available
     need_more,  ///< the bytes end inside a frame: give more
     malformed,  ///< the bytes cannot be a valid frame; `reason` says why
@@ -14,9 +14,12 @@ enum class [[nodiscard]] frame_status : std::uint8_t {
 
 [[nodiscard]] constexpr const char* to_string(frame_status s) noexcept {
     switch (s) {
-        case frame_status::complete: return "complete";
-        case frame_status::need_more: return "need more";
-        case frame_status::malformed: return "malformed";
+        case frame_status::complete:
+            return "complete";
+        case frame_status::need_more:
+            return "need more";
+        case frame_status::malformed:
+            return "malformed";
     }
     return "?";
 }

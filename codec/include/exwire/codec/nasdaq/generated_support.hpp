@@ -12,7 +12,7 @@
 namespace exwire::codec::nasdaq {
 
 /// Outcome of checking or dispatching one message.
-enum class [[nodiscard]] visit_status : std::uint8_t {
+enum class [[nodiscard]] visit_status : std::uint8_t{
     ok,            ///< well-formed; the visitor was called (if it takes that view)
     truncated,     ///< fewer bytes than the type needs (or an empty span)
     oversized,     ///< more bytes than the type uses
@@ -22,17 +22,22 @@ enum class [[nodiscard]] visit_status : std::uint8_t {
 
 [[nodiscard]] constexpr const char* to_string(visit_status s) noexcept {
     switch (s) {
-        case visit_status::ok: return "ok";
-        case visit_status::truncated: return "truncated";
-        case visit_status::oversized: return "oversized";
-        case visit_status::malformed: return "malformed";
-        case visit_status::unknown_type: return "unknown message type";
+        case visit_status::ok:
+            return "ok";
+        case visit_status::truncated:
+            return "truncated";
+        case visit_status::oversized:
+            return "oversized";
+        case visit_status::malformed:
+            return "malformed";
+        case visit_status::unknown_type:
+            return "unknown message type";
     }
     return "?";
 }
 
 /// Outcome of a builder.
-enum class [[nodiscard]] encode_status : std::uint8_t { ok, too_small };
+enum class [[nodiscard]] encode_status : std::uint8_t{ok, too_small};
 
 struct [[nodiscard]] encode_result {
     encode_status status;
@@ -44,7 +49,7 @@ struct [[nodiscard]] encode_result {
 /// struct (load()) or a record view (constructed over the element bytes).
 template <typename Elem, std::size_t ElemSize>
 class array_view {
-public:
+  public:
     array_view(const std::byte* p, std::size_t count) noexcept : p_(p), count_(count) {}
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
     [[nodiscard]] auto operator[](std::size_t i) const noexcept {
@@ -55,7 +60,7 @@ public:
         }
     }
 
-private:
+  private:
     const std::byte* p_;
     std::size_t count_;
 };

@@ -18,7 +18,7 @@ namespace exwire::codec::nasdaq {
 }
 
 class gzip_reader {
-public:
+  public:
     gzip_reader();
     ~gzip_reader();
     gzip_reader(const gzip_reader&) = delete;
@@ -33,7 +33,7 @@ public:
     /// Compressed bytes consumed so far.
     [[nodiscard]] std::size_t offset() const noexcept { return offset_; }
 
-private:
+  private:
     struct state;
     std::unique_ptr<state> s_;
     bool finished_ = false;

@@ -2,10 +2,11 @@
 // A price-level order book for every symbol of an ITCH 5.0 stream, built from Add (A, F),
 // Executed (E, C), Cancel (X), Delete (D) and Replace (U) messages.
 //
-// Orders live in one open-addressing hash table keyed by order reference number; each
-// symbol (stock locate) has bid and ask levels in sorted vectors (best first), so the top of
-// book and a ladder are direct reads. Memory grows only when the order table passes half
-// full or a side gains a new level beyond its capacity (reserve() up front to avoid that).
+// Two open-addressing hash tables: orders keyed by order reference number, and price levels
+// keyed by (stock locate, side, price) holding total shares and order count. Each update
+// touches one slot of each (a cache miss or two), which is what makes the book fast;
+// reading a ladder (bids()/asks()) collects and sorts one symbol's levels (cold path).
+// Memory grows only when a table passes half full (reserve() up front to avoid that).
 // Single-threaded: one thread applies messages and reads levels. References to unknown
 // orders (e.g. a stream joined mid-day) are counted, never fatal.
 
@@ -21,8 +22,98 @@
 
 namespace exwire::codec::nasdaq {
 
+namespace detail {
+
+/// Open addressing with linear probing and backward-shift deletion; Slot has `key` (0 = empty).
+/// Sequential keys (Identity) keep recently added entries next to each other in memory.
+template <typename Slot, bool Identity>
+class probe_table {
+  public:
+    explicit probe_table(std::size_t expected) { rehash(capacity_for(expected)); }
+    void reserve(std::size_t n) {
+        if (capacity_for(n) > slots_.size()) rehash(capacity_for(n));
+    }
+    [[nodiscard]] Slot* find(std::uint64_t key) noexcept {
+        const std::size_t mask = slots_.size() - 1;
+        for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
+            if (slots_[i].key == key) return &slots_[i];
+            if (slots_[i].key == 0) return nullptr;
+        }
+    }
+    /// The slot for key, created zeroed (apart from key) if absent; `created` says which.
+    Slot& find_or_insert(std::uint64_t key, bool& created) {
+        if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = hash(key) & mask;
+        while (slots_[i].key != 0) {
+            if (slots_[i].key == key) {
+                created = false;
+                return slots_[i];
+            }
+            i = (i + 1) & mask;
+        }
+        slots_[i] = Slot{};
+        slots_[i].key = key;
+        ++size_;
+        created = true;
+        return slots_[i];
+    }
+    void erase(Slot* s) noexcept {
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t i = static_cast<std::size_t>(s - slots_.data());
+        std::size_t j = i;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (slots_[j].key == 0) break;
+            const std::size_t home = hash(slots_[j].key) & mask;
+            const bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+            if (!stays) {
+                slots_[i] = slots_[j];
+                i = j;
+            }
+        }
+        slots_[i].key = 0;
+        --size_;
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] const std::vector<Slot>& slots() const noexcept { return slots_; }
+
+  private:
+    static std::size_t capacity_for(std::size_t n) {
+        std::size_t cap = 16;
+        while (cap < n * 2)
+            cap <<= 1;
+        return cap;
+    }
+    [[nodiscard]] static std::size_t hash(std::uint64_t k) noexcept {
+        if constexpr (Identity) return static_cast<std::size_t>(k);
+        k ^= k >> 33;  // MurmurHash3 fmix64: every input bit reaches the low bits used
+        k *= 0xff51afd7ed558ccdULL;
+        k ^= k >> 33;
+        k *= 0xc4ceb9fe1a85ec53ULL;
+        k ^= k >> 33;
+        return static_cast<std::size_t>(k);
+    }
+    void rehash(std::size_t cap) {
+        std::vector<Slot> old = std::move(slots_);
+        slots_.assign(cap, Slot{});
+        const std::size_t mask = cap - 1;
+        for (const auto& s : old) {
+            if (s.key == 0) continue;
+            std::size_t i = hash(s.key) & mask;
+            while (slots_[i].key != 0)
+                i = (i + 1) & mask;
+            slots_[i] = s;
+        }
+    }
+    std::vector<Slot> slots_;
+    std::size_t size_ = 0;
+};
+
+}  // namespace detail
+
 class itch_book {
-public:
+  public:
     struct level {
         std::uint32_t price;   ///< 4 implied decimals
         std::uint64_t shares;  ///< total displayed shares at this price
@@ -35,21 +126,26 @@ public:
         std::uint64_t duplicate_adds = 0;  ///< A/F reusing a live order reference
     };
 
-    explicit itch_book(std::size_t expected_orders = 1u << 16) { rehash(capacity_for(expected_orders)); }
+    explicit itch_book(std::size_t expected_orders = 1u << 16)
+        : orders_(expected_orders), levels_(expected_orders / 2 + 16) {}
 
-    /// Grows the order table so `orders` live orders fit without rehashing.
+    /// Grows the tables so `orders` live orders (and as many levels) fit without rehashing.
     void reserve(std::size_t orders) {
-        const std::size_t cap = capacity_for(orders);
-        if (cap > slots_.size()) rehash(cap);
+        orders_.reserve(orders);
+        levels_.reserve(orders);
     }
 
     /// Applies one message if it changes the book; other types are ignored. The message must
     /// have passed the size check (itch50::visit does it).
-    void apply(itch50::add_order::view v) noexcept {
-        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(), v.shares());
+    void apply(itch50::add_order::view v) {
+        ++counters_.adds;
+        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(),
+            v.shares());
     }
-    void apply(itch50::add_order_mpid::view v) noexcept {
-        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(), v.shares());
+    void apply(itch50::add_order_mpid::view v) {
+        ++counters_.adds;
+        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(),
+            v.shares());
     }
     void apply(itch50::order_executed::view v) noexcept {
         ++counters_.executions;
@@ -65,185 +161,134 @@ public:
     }
     void apply(itch50::order_delete::view v) noexcept {
         ++counters_.deletes;
-        slot* s = find(v.order_reference_number());
-        if (!s) {
+        order* o = orders_.find(key_of(v.order_reference_number()));
+        if (!o) {
             ++counters_.unknown_orders;
             return;
         }
-        remove_from_level(*s, s->shares);
-        erase(s);
+        leave_level(*o, o->shares);
+        orders_.erase(o);
     }
-    void apply(itch50::order_replace::view v) noexcept {
+    void apply(itch50::order_replace::view v) {
         ++counters_.replaces;
-        slot* s = find(v.original_order_reference_number());
-        if (!s) {
+        order* o = orders_.find(key_of(v.original_order_reference_number()));
+        if (!o) {
             ++counters_.unknown_orders;
             return;
         }
-        const std::uint16_t locate = s->locate;
-        const bool bid = s->bid;
-        remove_from_level(*s, s->shares);
-        erase(s);
-        --counters_.adds;  // add() counts it; a replace is not a new add
+        const std::uint16_t locate = o->locate;
+        const bool bid = o->bid;
+        leave_level(*o, o->shares);
+        orders_.erase(o);
         add(v.new_order_reference_number(), locate, bid, v.price(), v.shares());
     }
     template <typename View>
     void apply(View) noexcept {}
 
     /// Applies any ITCH 5.0 message; returns what visit() found.
-    [[nodiscard]] visit_status apply_message(exwire::bytes msg) noexcept {
+    [[nodiscard]] visit_status apply_message(exwire::bytes msg) {
         return itch50::visit(msg, [this](auto v) { apply(v); });
     }
 
-    /// Levels of one side, best first (bids highest first, asks lowest first). The span is
-    /// valid until the next apply.
-    [[nodiscard]] std::span<const level> bids(std::uint16_t locate) const noexcept { return side(locate, true); }
-    [[nodiscard]] std::span<const level> asks(std::uint16_t locate) const noexcept { return side(locate, false); }
+    /// Up to max_levels levels of one side, best first (bids highest first, asks lowest
+    /// first). Cold path: scans the level table and sorts.
+    [[nodiscard]] std::vector<level> bids(std::uint16_t locate,
+                                          std::size_t max_levels = ~std::size_t{0}) const {
+        return side(locate, true, max_levels);
+    }
+    [[nodiscard]] std::vector<level> asks(std::uint16_t locate,
+                                          std::size_t max_levels = ~std::size_t{0}) const {
+        return side(locate, false, max_levels);
+    }
 
-    [[nodiscard]] std::size_t live_orders() const noexcept { return live_; }
+    [[nodiscard]] std::size_t live_orders() const noexcept { return orders_.size(); }
+    [[nodiscard]] std::size_t live_levels() const noexcept { return levels_.size(); }
     [[nodiscard]] const counters& stats() const noexcept { return counters_; }
 
-private:
-    struct slot {
-        std::uint64_t ref;  // 0 = empty (ITCH order references start at 1)
+  private:
+    struct order {
+        std::uint64_t key;  // order reference + 1 (0 = empty slot)
         std::uint32_t price;
         std::uint32_t shares;
         std::uint16_t locate;
         bool bid;
     };
-    struct book {
-        std::vector<level> bids, asks;
+    struct level_slot {
+        std::uint64_t key;  // level_key(); 0 = empty slot
+        std::uint64_t shares;
+        std::uint32_t orders;
     };
-
-    static std::size_t capacity_for(std::size_t orders) {
-        std::size_t cap = 16;
-        while (cap < orders * 2) cap <<= 1;
-        return cap;
-    }
-    [[nodiscard]] static std::size_t hash(std::uint64_t k) noexcept {
-        k ^= k >> 33;
-        k *= 0xff51afd7ed558ccdULL;
-        k ^= k >> 33;
-        return static_cast<std::size_t>(k);
+    static constexpr std::uint64_t key_of(std::uint64_t ref) noexcept { return ref + 1; }
+    static constexpr std::uint64_t level_key(std::uint16_t locate, bool bid,
+                                             std::uint32_t price) noexcept {
+        return (std::uint64_t{1} << 63) | (std::uint64_t{locate} << 33) |
+               (std::uint64_t{bid} << 32) | price;
     }
 
-    [[nodiscard]] std::span<const level> side(std::uint16_t locate, bool bid) const noexcept {
-        if (locate >= books_.size() || !books_[locate]) return {};
-        return bid ? std::span<const level>(books_[locate]->bids) : std::span<const level>(books_[locate]->asks);
-    }
-
-    book& book_for(std::uint16_t locate) {
-        if (locate >= books_.size()) books_.resize(std::size_t{locate} + 1);
-        if (!books_[locate]) books_[locate] = std::make_unique<book>();
-        return *books_[locate];
-    }
-
-    // Sorted best-first: bids descending, asks ascending.
-    static std::vector<level>::iterator find_level(std::vector<level>& v, std::uint32_t price, bool bid) noexcept {
-        return bid ? std::lower_bound(v.begin(), v.end(), price,
-                                      [](const level& l, std::uint32_t p) { return l.price > p; })
-                   : std::lower_bound(v.begin(), v.end(), price,
-                                      [](const level& l, std::uint32_t p) { return l.price < p; });
-    }
-
-    void add(std::uint64_t ref, std::uint16_t locate, bool bid, std::uint32_t price, std::uint32_t shares) {
-        ++counters_.adds;
-        if (ref == 0) return;
-        if ((live_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
-        const std::size_t mask = slots_.size() - 1;
-        std::size_t i = hash(ref) & mask;
-        while (slots_[i].ref != 0) {
-            if (slots_[i].ref == ref) {  // duplicate: replace the old order
-                ++counters_.duplicate_adds;
-                remove_from_level(slots_[i], slots_[i].shares);
-                --live_;
-                break;
-            }
-            i = (i + 1) & mask;
+    void add(std::uint64_t ref, std::uint16_t locate, bool bid, std::uint32_t price,
+             std::uint32_t shares) {
+        bool created = false;
+        order& o = orders_.find_or_insert(key_of(ref), created);
+        if (!created) {  // a live reference added again: the new order replaces it
+            ++counters_.duplicate_adds;
+            leave_level(o, o.shares);
         }
-        slots_[i] = slot{ref, price, shares, locate, bid};
-        ++live_;
-        auto& v = bid ? book_for(locate).bids : book_for(locate).asks;
-        auto it = find_level(v, price, bid);
-        if (it != v.end() && it->price == price) {
-            it->shares += shares;
-            ++it->orders;
-        } else {
-            v.insert(it, level{price, shares, 1});
-        }
+        o.price = price;
+        o.shares = shares;
+        o.locate = locate;
+        o.bid = bid;
+        level_slot& l = levels_.find_or_insert(level_key(locate, bid, price), created);
+        l.shares += shares;
+        ++l.orders;
     }
 
     void reduce(std::uint64_t ref, std::uint32_t by) noexcept {
-        slot* s = find(ref);
-        if (!s) {
+        order* o = orders_.find(key_of(ref));
+        if (!o) {
             ++counters_.unknown_orders;
             return;
         }
-        const std::uint32_t take = std::min(by, s->shares);
-        if (take == s->shares) {
-            remove_from_level(*s, take);
-            erase(s);
+        const std::uint32_t take = std::min(by, o->shares);
+        if (take == o->shares) {
+            leave_level(*o, take);
+            orders_.erase(o);
         } else {
-            s->shares -= take;
-            auto& v = s->bid ? books_[s->locate]->bids : books_[s->locate]->asks;
-            auto it = find_level(v, s->price, s->bid);
-            if (it != v.end() && it->price == s->price) it->shares -= take;
+            o->shares -= take;
+            if (level_slot* l = levels_.find(level_key(o->locate, o->bid, o->price)))
+                l->shares -= take;
         }
     }
 
-    // Removes `shares` and one order from the order's level (the order leaves the level).
-    void remove_from_level(const slot& s, std::uint32_t shares) noexcept {
-        auto& v = s.bid ? books_[s.locate]->bids : books_[s.locate]->asks;
-        auto it = find_level(v, s.price, s.bid);
-        if (it == v.end() || it->price != s.price) return;
-        it->shares -= std::min<std::uint64_t>(shares, it->shares);
-        if (--it->orders == 0) v.erase(it);
+    // The order leaves its level, taking `shares` with it.
+    void leave_level(const order& o, std::uint32_t shares) noexcept {
+        level_slot* l = levels_.find(level_key(o.locate, o.bid, o.price));
+        if (!l) return;
+        l->shares -= std::min<std::uint64_t>(shares, l->shares);
+        if (--l->orders == 0) levels_.erase(l);
     }
 
-    [[nodiscard]] slot* find(std::uint64_t ref) noexcept {
-        if (ref == 0) return nullptr;
-        const std::size_t mask = slots_.size() - 1;
-        for (std::size_t i = hash(ref) & mask;; i = (i + 1) & mask) {
-            if (slots_[i].ref == ref) return &slots_[i];
-            if (slots_[i].ref == 0) return nullptr;
+    [[nodiscard]] std::vector<level> side(std::uint16_t locate, bool bid,
+                                          std::size_t max_levels) const {
+        std::vector<level> out;
+        const std::uint64_t want = level_key(locate, bid, 0);
+        for (const auto& s : levels_.slots())
+            if (s.key != 0 && (s.key & ~std::uint64_t{0xffffffff}) == want)
+                out.push_back(level{static_cast<std::uint32_t>(s.key), s.shares, s.orders});
+        if (bid) {
+            std::sort(out.begin(), out.end(),
+                      [](const level& a, const level& b) { return a.price > b.price; });
+        } else {
+            std::sort(out.begin(), out.end(),
+                      [](const level& a, const level& b) { return a.price < b.price; });
         }
+        if (out.size() > max_levels) out.resize(max_levels);
+        return out;
     }
 
-    // Backward-shift deletion keeps probe chains intact without tombstones.
-    void erase(slot* s) noexcept {
-        const std::size_t mask = slots_.size() - 1;
-        std::size_t i = static_cast<std::size_t>(s - slots_.data());
-        std::size_t j = i;
-        for (;;) {
-            j = (j + 1) & mask;
-            if (slots_[j].ref == 0) break;
-            const std::size_t home = hash(slots_[j].ref) & mask;
-            // move j back to i if its home is not in (i, j] cyclically
-            const bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-            if (!between) {
-                slots_[i] = slots_[j];
-                i = j;
-            }
-        }
-        slots_[i].ref = 0;
-        --live_;
-    }
-
-    void rehash(std::size_t cap) {
-        std::vector<slot> old = std::move(slots_);
-        slots_.assign(cap, slot{0, 0, 0, 0, false});
-        const std::size_t mask = cap - 1;
-        for (const auto& s : old) {
-            if (s.ref == 0) continue;
-            std::size_t i = hash(s.ref) & mask;
-            while (slots_[i].ref != 0) i = (i + 1) & mask;
-            slots_[i] = s;
-        }
-    }
-
-    std::vector<slot> slots_;
-    std::size_t live_ = 0;
-    std::vector<std::unique_ptr<book>> books_;
+    // ITCH order references are assigned in increasing order, so the identity hash keeps
+    // recent orders (the ones most updates touch) in a few cache lines.
+    detail::probe_table<order, true> orders_;
+    detail::probe_table<level_slot, false> levels_;
     counters counters_;
 };
 

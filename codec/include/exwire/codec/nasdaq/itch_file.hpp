@@ -18,13 +18,54 @@ namespace exwire::codec::nasdaq::itch_file {
 /// Length of an ITCH 5.0 message of this type, or 0 for an unknown type.
 [[nodiscard]] constexpr std::size_t message_length(std::uint8_t type) noexcept {
     switch (type) {
-        case 'S': return 12; case 'R': return 39; case 'H': return 25; case 'Y': return 20;
-        case 'L': return 26; case 'V': return 35; case 'W': return 12; case 'K': return 28;
-        case 'J': return 35; case 'h': return 21; case 'A': return 36; case 'F': return 40;
-        case 'E': return 31; case 'C': return 36; case 'X': return 23; case 'D': return 19;
-        case 'U': return 35; case 'P': return 44; case 'Q': return 40; case 'B': return 19;
-        case 'I': return 50; case 'N': return 20; case 'O': return 48;
-        default: return 0;
+        case 'S':
+            return 12;
+        case 'R':
+            return 39;
+        case 'H':
+            return 25;
+        case 'Y':
+            return 20;
+        case 'L':
+            return 26;
+        case 'V':
+            return 35;
+        case 'W':
+            return 12;
+        case 'K':
+            return 28;
+        case 'J':
+            return 35;
+        case 'h':
+            return 21;
+        case 'A':
+            return 36;
+        case 'F':
+            return 40;
+        case 'E':
+            return 31;
+        case 'C':
+            return 36;
+        case 'X':
+            return 23;
+        case 'D':
+            return 19;
+        case 'U':
+            return 35;
+        case 'P':
+            return 44;
+        case 'Q':
+            return 40;
+        case 'B':
+            return 19;
+        case 'I':
+            return 50;
+        case 'N':
+            return 20;
+        case 'O':
+            return 48;
+        default:
+            return 0;
     }
 }
 
@@ -34,8 +75,8 @@ struct options {
 
 struct frame {
     frame_status status = frame_status::need_more;
-    exwire::bytes message;    ///< the ITCH message, type byte first
-    std::size_t size = 0;     ///< bytes consumed: prefix + message
+    exwire::bytes message;  ///< the ITCH message, type byte first
+    std::size_t size = 0;   ///< bytes consumed: prefix + message
     const char* reason = "";
 };
 

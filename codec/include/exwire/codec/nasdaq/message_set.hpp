@@ -29,11 +29,11 @@ struct record_info;
 struct field_info {
     std::string_view name;
     field_kind kind;
-    std::uint16_t length = 0;        ///< fixed string length or record size; else 0
-    bool right_justified = false;    ///< fixed strings: padding on the left
-    bool optional = false;           ///< appendage: the message may end before this field
-    bool array = false;              ///< preceded by a uint16 element count
-    bool count_big_endian = false;   ///< byte order of that count (XML endian="big")
+    std::uint16_t length = 0;             ///< fixed string length or record size; else 0
+    bool right_justified = false;         ///< fixed strings: padding on the left
+    bool optional = false;                ///< appendage: the message may end before this field
+    bool array = false;                   ///< preceded by a uint16 element count
+    bool count_big_endian = false;        ///< byte order of that count (XML endian="big")
     const record_info* record = nullptr;  ///< kind == record
 };
 
@@ -47,10 +47,10 @@ struct record_info {
 /// One message: the type byte (when the set has one) followed by its fields.
 struct message_info {
     std::string_view name;
-    std::uint8_t type;              ///< message-id
+    std::uint8_t type;  ///< message-id
     direction dir;
     std::span<const field_info> fields;
-    std::size_t min_size;           ///< smallest valid message, type byte included
+    std::size_t min_size;  ///< smallest valid message, type byte included
 };
 
 /// A whole set: its messages and whether each message starts with a type byte.

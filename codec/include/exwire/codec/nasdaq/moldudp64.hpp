@@ -31,7 +31,7 @@ struct block {
 
 /// A checked downstream packet.
 class packet {
-public:
+  public:
     /// complete, or malformed with a reason: header shorter than 20 bytes, a block running
     /// past the datagram, or bytes after the last block. (A datagram is whole: never need_more.)
     [[nodiscard]] static frame_status decode(exwire::bytes datagram, packet& out,
@@ -45,7 +45,8 @@ public:
         std::size_t pos = header_size;
         if (count != end_of_session_count) {
             for (std::uint32_t i = 0; i < count; ++i) {
-                if (pos + 2 > datagram.size()) return bad("message block length runs past the datagram");
+                if (pos + 2 > datagram.size())
+                    return bad("message block length runs past the datagram");
                 pos += 2 + std::size_t{load_be<std::uint16_t>(datagram.data() + pos)};
                 if (pos > datagram.size()) return bad("message block runs past the datagram");
             }
@@ -59,12 +60,17 @@ public:
     [[nodiscard]] std::string_view session() const noexcept {
         return {reinterpret_cast<const char*>(p_.data()), 10};
     }
-    [[nodiscard]] std::uint64_t sequence() const noexcept { return load_be<std::uint64_t>(p_.data() + 10); }
-    [[nodiscard]] std::uint16_t count() const noexcept { return load_be<std::uint16_t>(p_.data() + 18); }
+    [[nodiscard]] std::uint64_t sequence() const noexcept {
+        return load_be<std::uint64_t>(p_.data() + 10);
+    }
+    [[nodiscard]] std::uint16_t count() const noexcept {
+        return load_be<std::uint16_t>(p_.data() + 18);
+    }
     [[nodiscard]] packet_kind kind() const noexcept {
         const auto c = count();
-        return c == 0 ? packet_kind::heartbeat
-                      : c == end_of_session_count ? packet_kind::end_of_session : packet_kind::data;
+        return c == 0                      ? packet_kind::heartbeat
+               : c == end_of_session_count ? packet_kind::end_of_session
+                                           : packet_kind::data;
     }
     /// Sequence number the next packet should start with.
     [[nodiscard]] std::uint64_t next_sequence() const noexcept {
@@ -73,7 +79,7 @@ public:
     [[nodiscard]] exwire::bytes data() const noexcept { return p_; }
 
     class iterator {
-    public:
+      public:
         iterator(const std::byte* p, std::uint64_t seq, std::uint32_t left) noexcept
             : p_(p), seq_(seq), left_(left) {}
         [[nodiscard]] block operator*() const noexcept {
@@ -87,7 +93,7 @@ public:
         }
         [[nodiscard]] bool operator==(const iterator& o) const noexcept { return left_ == o.left_; }
 
-    private:
+      private:
         const std::byte* p_;
         std::uint64_t seq_;
         std::uint32_t left_;
@@ -97,7 +103,7 @@ public:
     }
     [[nodiscard]] iterator end() const noexcept { return {nullptr, 0, 0}; }
 
-private:
+  private:
     exwire::bytes p_;
 };
 
@@ -119,7 +125,8 @@ struct request {
 /// Writes a 20-byte header (or request: same layout); session is space-padded to 10 bytes.
 /// Returns 20, or 0 when out is too small.
 [[nodiscard]] inline std::size_t encode_header(exwire::mutable_bytes out, std::string_view session,
-                                               std::uint64_t sequence, std::uint16_t count) noexcept {
+                                               std::uint64_t sequence,
+                                               std::uint16_t count) noexcept {
     if (out.size() < header_size) return 0;
     std::memset(out.data(), ' ', 10);
     std::memcpy(out.data(), session.data(), session.size() < 10 ? session.size() : 10);

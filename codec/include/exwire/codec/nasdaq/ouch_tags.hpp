@@ -14,12 +14,30 @@ namespace exwire::codec::nasdaq::ouch_tags {
 
 /// Option tag numbers (S-OUCH Appendix A).
 enum tag : std::uint8_t {
-    secondary_ord_ref_num = 1, firm = 2, min_qty = 3, customer_type = 4, max_floor = 5,
-    price_type = 6, peg_offset = 7, discretion_price = 9, discretion_price_type = 10,
-    discretion_peg_offset = 11, post_only = 12, random_reserves = 13, route = 14,
-    expire_time = 15, trade_now = 16, handle_inst = 17, bbo_weight_indicator = 18,
-    display_quantity = 22, display_price = 23, group_id = 24, shares_located = 25,
-    locate_broker = 26, side = 27, user_ref_idx = 28,
+    secondary_ord_ref_num = 1,
+    firm = 2,
+    min_qty = 3,
+    customer_type = 4,
+    max_floor = 5,
+    price_type = 6,
+    peg_offset = 7,
+    discretion_price = 9,
+    discretion_price_type = 10,
+    discretion_peg_offset = 11,
+    post_only = 12,
+    random_reserves = 13,
+    route = 14,
+    expire_time = 15,
+    trade_now = 16,
+    handle_inst = 17,
+    bbo_weight_indicator = 18,
+    display_quantity = 22,
+    display_price = 23,
+    group_id = 24,
+    shares_located = 25,
+    locate_broker = 26,
+    side = 27,
+    user_ref_idx = 28,
 };
 
 /// Calls fn(tag, value) for each element. complete when the elements fill the appendage

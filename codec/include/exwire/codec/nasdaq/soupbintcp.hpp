@@ -8,9 +8,9 @@
 // handler live until the handler returns. The generated <exwire/codec/nasdaq/soupbintcp40.hpp>
 // has views of each packet type (from its type byte on).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -25,21 +25,31 @@ inline constexpr std::size_t max_packet_size = 2 + 65535;
 /// True for the packet types SoupBinTCP 4.00 defines (+ A J S H Z L U R O).
 [[nodiscard]] constexpr bool is_known_type(std::uint8_t t) noexcept {
     switch (t) {
-        case '+': case 'A': case 'J': case 'S': case 'H': case 'Z':
-        case 'L': case 'U': case 'R': case 'O': return true;
-        default: return false;
+        case '+':
+        case 'A':
+        case 'J':
+        case 'S':
+        case 'H':
+        case 'Z':
+        case 'L':
+        case 'U':
+        case 'R':
+        case 'O':
+            return true;
+        default:
+            return false;
     }
 }
 
 /// One packet as found in a buffer.
 struct packet {
     frame_status status = frame_status::need_more;
-    std::uint8_t type = 0;          ///< packet type byte (when complete)
-    bool known = false;             ///< type is one SoupBinTCP defines
-    exwire::bytes message;          ///< from the type byte to the end (generated views take this)
-    exwire::bytes payload;          ///< after the type byte
-    std::size_t size = 0;           ///< bytes of the whole packet, length field included
-    const char* reason = "";        ///< why malformed
+    std::uint8_t type = 0;    ///< packet type byte (when complete)
+    bool known = false;       ///< type is one SoupBinTCP defines
+    exwire::bytes message;    ///< from the type byte to the end (generated views take this)
+    exwire::bytes payload;    ///< after the type byte
+    std::size_t size = 0;     ///< bytes of the whole packet, length field included
+    const char* reason = "";  ///< why malformed
 };
 
 /// Decodes the packet at the front of buf (no copy; views point into buf).
@@ -77,7 +87,7 @@ struct packet {
 
 /// Reassembles packets from a TCP byte stream.
 class stream_framer {
-public:
+  public:
     stream_framer() : partial_(new std::byte[max_packet_size]) {}
 
     /// Feeds the bytes of one read. Calls handler(const packet&) for every complete packet,
@@ -135,7 +145,7 @@ public:
         error_ = "";
     }
 
-private:
+  private:
     frame_status fail(const char* why) noexcept {
         failed_ = true;
         error_ = why;
