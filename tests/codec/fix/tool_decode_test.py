@@ -54,6 +54,36 @@ if os.path.exists(fix44):
     rc, out = run(["-", "--dict", os.path.join(dicts, "FIX42.xml")], stdin=no_seq)
     expect(rc == 2 and "INVALID required tag missing (tag 34)" in out, "dictionary failure named")
 
+# pcap input: TCP payloads reassembled per flow, a message split over two segments and a
+# retransmitted segment dropped.
+import struct
+
+
+def tcp_packet(payload, seq):
+    eth = b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00"
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40 + len(payload), 1, 0x4000, 64, 6, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    tcp = struct.pack("!HHIIBBHHH", 40000, 9878, seq, 1, 0x50, 0x18, 65535, 0, 0)
+    return eth + ip + tcp + payload
+
+
+def pcap(payloads_and_seqs):
+    out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+    for i, (payload, seq) in enumerate(payloads_and_seqs):
+        pkt = tcp_packet(payload, seq)
+        out += struct.pack("<IIII", 1000 + i, 0, len(pkt), len(pkt)) + pkt
+    return out
+
+
+half = len(md) // 2
+cap = pcap([(logon, 1), (md[:half], 1 + len(logon)), (md[:half], 1 + len(logon)),
+            (md[half:], 1 + len(logon) + half)])
+rc, out = run(["-", "--oneline"], stdin=cap)
+lines = [l for l in out.splitlines() if l]
+expect(rc == 0, f"pcap exit status {rc}: {out}")
+expect(lines[0] == "stream 10.0.0.1:40000 -> 10.0.0.2:9878", "pcap stream line")
+expect(len(lines) == 3 and "35=W" in lines[2] and "10=237" in lines[2], "pcap messages reassembled")
+
 for f in failures:
     print("FAILED:", f)
 sys.exit(1 if failures else 0)
