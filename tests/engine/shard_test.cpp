@@ -177,3 +177,40 @@ TEST(shard, rejects_an_idle_strategy_it_cannot_parse) {
     c.idle = "nap";
     EXPECT_THROW(shard{c}, std::invalid_argument);
 }
+
+TEST(shard, a_session_belongs_to_exactly_one_shard) {
+    fixture f;
+    shard other{shard_config{}};
+    EXPECT_THROW(other.add_session(f.ch), std::logic_error);
+}
+
+namespace {
+class throwing_session final : public session {
+  public:
+    exwire::result<void> on_start(session_context&, std::int64_t) override {
+        throw std::runtime_error("no memory");
+    }
+    int do_work(std::int64_t) noexcept override { return 0; }
+};
+}  // namespace
+
+TEST(shard, an_exception_from_on_start_fails_that_session_only) {
+    counters_table table = counters_table::create("", "t", {{"x", "s"}}).value();
+    session_config c;
+    c.name = "x";
+    c.inbound_ring_size = 4096;
+    c.outbound_ring_size = 4096;
+    detail::session_channel ch(c, table.writer(0));
+    ch.impl = std::make_unique<throwing_session>();
+    shard sh{shard_config{}};
+    sh.add_session(ch);
+    sh.begin(0);
+    (void)sh.do_work(1);
+    session_handle h(&ch);
+    EXPECT_TRUE(h.is_closed());
+    EXPECT_EQ(h.reason(), close_reason::start_failed);
+    received r = h.receive_nowait();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.record.text(), "no memory");
+    sh.end(2);
+}

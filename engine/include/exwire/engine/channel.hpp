@@ -71,6 +71,7 @@ class session_channel {
 
     // Shard side only.
     alignas(cache_line_size) std::unique_ptr<session> impl;
+    const void* shard_owner = nullptr;  ///< the shard it was added to (set once, cold path)
     session_counters counters;
     bool close_forwarded = false;
     bool finish_requested = false;
