@@ -214,3 +214,38 @@ TEST(shard, an_exception_from_on_start_fails_that_session_only) {
     EXPECT_EQ(r.record.text(), "no memory");
     sh.end(2);
 }
+
+TEST(shard, every_event_type_reaches_the_application_in_order_with_its_fields) {
+    fixture f;
+    session_context ctx(f.ch);
+    const record_type events[] = {record_type::connected,      record_type::logged_in,
+                                  record_type::login_rejected, record_type::heartbeat_missed,
+                                  record_type::gap_detected,   record_type::gap_filled,
+                                  record_type::disconnected,   record_type::journal_error};
+    std::uint64_t i = 0;
+    for (record_type t : events) {
+        ++i;
+        ASSERT_EQ(ctx.emit(t, static_cast<std::int64_t>(100 + i), 1000 + i, 7 * i, to_string(t)),
+                  exwire::ring_status::ok);
+    }
+    const std::byte frame[3] = {std::byte{'A'}, std::byte{'B'}, std::byte{'C'}};
+    ASSERT_EQ(ctx.deliver(frame, 42, 200), exwire::ring_status::ok);
+    i = 0;
+    for (record_type t : events) {
+        ++i;
+        received r = f.h.receive_nowait();
+        ASSERT_TRUE(r.ok());
+        EXPECT_TRUE(r.record.is_event());
+        EXPECT_EQ(r.record.type, t);
+        EXPECT_EQ(r.record.time_ns, static_cast<std::int64_t>(100 + i));
+        EXPECT_EQ(r.record.sequence, 1000 + i);
+        EXPECT_EQ(r.record.value, 7 * i);
+        EXPECT_EQ(r.record.text(), to_string(t));
+    }
+    received m = f.h.receive_nowait();
+    ASSERT_TRUE(m.ok());
+    EXPECT_TRUE(m.record.is_message());
+    EXPECT_EQ(m.record.sequence, 42u);
+    EXPECT_EQ(m.record.text(), "ABC");
+    EXPECT_EQ(f.h.receive_nowait().status, receive_status::empty);
+}
