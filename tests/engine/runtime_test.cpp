@@ -445,3 +445,44 @@ TEST(runtime, an_idle_shard_follows_its_idle_strategy_instead_of_spinning) {
     EXPECT_LE(passes, 55u);  // at most one pass per 2 ms sleep
     EXPECT_GE(passes, 3u);   // but it does run
 }
+
+TEST(runtime, moving_a_session_between_dispatchers_keeps_one_consumer_at_a_time) {
+    auto e = make_engine();
+    ASSERT_TRUE(e->start().ok());
+    session_handle s = e->session("echo0");
+    expect_login_events(s);
+
+    constexpr std::uint32_t count = 6000;
+    std::uint32_t expected = 0;  // only ever touched by the one consumer of the moment
+    std::atomic<std::uint32_t> taken{0};
+    std::atomic<bool> in_order{true};
+    auto handler = [&](session_handle, const inbound_record& r) {
+        if (r.type != record_type::message) return;
+        if (number_of(r) != expected) in_order = false;
+        ++expected;
+        taken.fetch_add(1, std::memory_order_release);
+    };
+    dispatcher threaded;  // serves the session from its own thread half of the time
+    dispatcher local;     // polled here the other half
+    ASSERT_TRUE(threaded
+                    .start_thread({.name = "test-dispatch"},
+                                  exwire::idle_strategy::backoff(10, 5, 5'000, 50'000))
+                    .ok());
+    for (std::uint32_t n = 0; n < count; ++n) {
+        send_number(s, n);
+        if (n % 3 == 0) {
+            dispatcher& to = (n / 3) % 2 == 0 ? threaded : local;
+            dispatcher& from = &to == &threaded ? local : threaded;
+            from.stop_dispatching(s);
+            ASSERT_TRUE(to.start_dispatching(s, handler).ok());
+        }
+        (void)local.poll();
+    }
+    local.stop_dispatching(s);
+    ASSERT_TRUE(threaded.start_dispatching(s, handler).ok());
+    for (int i = 0; i < 5000 && taken.load(std::memory_order_acquire) < count; ++i)
+        std::this_thread::sleep_for(1ms);
+    threaded.stop_thread();
+    EXPECT_EQ(taken.load(), count);
+    EXPECT_TRUE(in_order.load());
+}
