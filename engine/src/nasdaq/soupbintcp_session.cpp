@@ -406,7 +406,8 @@ int soup_server_connection::pump(std::int64_t now) noexcept {
     if (state_ != state::active) return 0;
     int sent = 0;
     const std::uint64_t end = store_.next_sequence();
-    while (next_to_send_ < end && sent < static_cast<int>(options_.max_packets_per_tick)) {
+    while (next_to_send_ < end && sent < static_cast<int>(options_.max_packets_per_tick) &&
+           handler_.can_send()) {
         const bytes m = store_.read(next_to_send_);
         if (m.data() == nullptr) {
             fail(soup_close::send_failed, "a stored sequenced message is missing");

@@ -193,3 +193,58 @@ TEST(soupbintcp_loopback, wrong_password_is_rejected_with_reason) {
     EXPECT_EQ(client.reason(), close_reason::login_rejected);
     eng->stop();
 }
+
+TEST(soupbintcp_loopback, client_dropped_by_server_reconnects_and_resumes_without_gaps) {
+    // The server drops clients silent for 100 ms; the client heartbeats only every second,
+    // so it is dropped again and again while the server keeps publishing. Every reconnect
+    // must log in at the next expected sequence number: no gap, no duplicate.
+    protocol_registry protocols;
+    exwire::engine::nasdaq::register_soupbintcp(protocols);
+    engine_config c = loopback_config(free_port());
+    c.sessions[0].heartbeat.interval_ns = 50'000'000;
+    c.sessions[0].heartbeat.tolerated_misses = 2;
+    c.sessions[1].reconnect.delay_ns = 10'000'000;
+    c.sessions[1].reconnect.max_delay_ns = 20'000'000;
+    auto made = engine::create(std::move(c), protocols);
+    ASSERT_TRUE(made.ok()) << made.err().message;
+    auto eng = std::move(made).value();
+    ASSERT_TRUE(eng->start().ok());
+    session_handle server = eng->session("exchange");
+    session_handle client = eng->session("trader");
+
+    constexpr std::uint64_t total = 60;
+    std::uint64_t published = 0;
+    std::uint64_t expected = 1;
+    int reconnects = 0;
+    std::vector<std::uint64_t> login_sequences;
+    std::vector<std::string> problems;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    auto next_publish = std::chrono::steady_clock::now();
+    while (expected <= total && std::chrono::steady_clock::now() < deadline) {
+        if (published < total && std::chrono::steady_clock::now() >= next_publish) {
+            const std::string m = "update " + std::to_string(published + 1);
+            if (server.send(exwire::to_bytes(m)) == send_status::ok) ++published;
+            next_publish += 10ms;
+        }
+        (void)client.poll([&](const inbound_record& r) {
+            if (r.type == record_type::connected && r.value == 1) ++reconnects;
+            if (r.type == record_type::logged_in) login_sequences.push_back(r.sequence);
+            if (!r.is_message()) return;
+            const std::string want = "update " + std::to_string(expected);
+            if (r.sequence != expected || r.text() != want)
+                problems.push_back("got " + std::string(r.text()) + " at " +
+                                   std::to_string(r.sequence) + ", wanted " + want);
+            expected = r.sequence + 1;
+        });
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(expected, total + 1);
+    EXPECT_TRUE(problems.empty()) << problems.front();
+    EXPECT_GE(reconnects, 2);
+    ASSERT_GE(login_sequences.size(), 2u);
+    EXPECT_EQ(login_sequences.front(), 1u);
+    for (std::size_t i = 1; i < login_sequences.size(); ++i)
+        EXPECT_GE(login_sequences[i], login_sequences[i - 1]);
+    EXPECT_GT(login_sequences.back(), 1u);
+    eng->stop();
+}

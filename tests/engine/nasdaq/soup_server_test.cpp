@@ -207,3 +207,15 @@ TEST_F(server_fixture, client_and_server_machines_talk_to_each_other) {
     EXPECT_EQ(ch.events[1], (event{"S", 2, "msg2"}));
     EXPECT_EQ(ch.events[2], (event{"S", 3, "msg3"}));
 }
+
+TEST_F(server_fixture, rehydration_pauses_while_output_is_backed_up) {
+    publish(3);
+    login("1");
+    (void)h.take_packets();
+    h.backed_up = true;
+    EXPECT_EQ(c.pump(now), 0);
+    EXPECT_TRUE(h.take_packets().empty());
+    h.backed_up = false;
+    EXPECT_EQ(c.pump(now), 3);
+    EXPECT_EQ(sequenced_payloads(), (std::vector<std::string>{"msg1", "msg2", "msg3"}));
+}

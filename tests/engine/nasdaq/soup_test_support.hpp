@@ -108,6 +108,8 @@ class recording_server_handler final : public soup_server_handler {
         wire += std::string(exwire::to_string_view(p));
         return true;
     }
+    bool can_send() noexcept override { return !backed_up; }
+    bool backed_up = false;
     void on_logged_in(const soup_login& l, std::uint64_t first) noexcept override {
         events.push_back({"logged_in", first, std::string(l.username)});
     }

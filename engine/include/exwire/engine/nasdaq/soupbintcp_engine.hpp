@@ -3,7 +3,8 @@
 // transport (any type modelling exwire::transport::transport).
 //
 // soup_client_session: connects to session_config.connect, logs in with username, password,
-// requested_session and requested_sequence (0 there means 1 on the first login), reconnects
+// requested_session and requested_sequence (0 there: the journal's next sequence, or 1
+// without a journal), reconnects
 // with backoff (reconnect_config) and resumes at the next expected sequence number.
 //   to the application:  message records: Sequenced Data (sequence = its number) and
 //                        Unsequenced Data (sequence 0), payloads without the SoupBinTCP header;
@@ -103,7 +104,7 @@ class soup_client_session final : public session, private soup_client_handler {
         : transport_(std::move(transport)),
           reconnect_(config.reconnect),
           remote_{config.connect.host, config.connect.port},
-          client_(client_options(config), *this, journal) {}
+          client_(client_options(config, journal), *this, journal) {}
 
     result<void> on_start(session_context& ctx, std::int64_t now) override {
         ctx_ = &ctx;
@@ -171,12 +172,16 @@ class soup_client_session final : public session, private soup_client_handler {
     }
 
   private:
-    static soup_client_options client_options(const session_config& c) {
+    static soup_client_options client_options(const session_config& c,
+                                              const sequenced_store* journal) {
         soup_client_options o;
         o.username = c.username;
         o.password = c.password;
         o.requested_session = c.requested_session;
-        o.requested_sequence = c.requested_sequence == 0 ? 1 : c.requested_sequence;
+        // 0: the next one the journal expects (1 without a journal).
+        o.requested_sequence = c.requested_sequence != 0 ? c.requested_sequence
+                               : journal != nullptr      ? journal->next_sequence()
+                                                         : 1;
         o.timing = timing_from(c.heartbeat);
         return o;
     }
@@ -421,6 +426,7 @@ class soup_server_session final : public session {
             if (id == transport::invalid_connection) return false;
             return pending.write(owner->transport_, id, packet);
         }
+        bool can_send() noexcept override { return pending.empty(); }
         void on_logged_in(const soup_login&, std::uint64_t first) noexcept override {
             (void)owner->ctx_->emit(record_type::logged_in, owner->now_, first,
                                     static_cast<std::uint64_t>(id));

@@ -191,6 +191,9 @@ class soup_server_handler {
   public:
     virtual ~soup_server_handler() = default;
     [[nodiscard]] virtual bool send(bytes packet) noexcept = 0;
+    /// False while the connection's output is backed up: rehydration pauses (heartbeats
+    /// and answers still go through send()).
+    [[nodiscard]] virtual bool can_send() noexcept { return true; }
     virtual void on_logged_in(const soup_login& login, std::uint64_t first_sequence) noexcept {
         (void)login;
         (void)first_sequence;
