@@ -407,7 +407,7 @@ int soup_server_connection::pump(std::int64_t now) noexcept {
     int sent = 0;
     const std::uint64_t end = store_.next_sequence();
     while (next_to_send_ < end && sent < static_cast<int>(options_.max_packets_per_tick) &&
-           handler_.can_send()) {
+           (draining_ || handler_.can_send())) {
         const bytes m = store_.read(next_to_send_);
         if (m.data() == nullptr) {
             fail(soup_close::send_failed, "a stored sequenced message is missing");
@@ -448,10 +448,12 @@ bool soup_server_connection::send_unsequenced(bytes message, std::int64_t now) n
 
 bool soup_server_connection::end_session(std::int64_t now) noexcept {
     if (state_ != state::active) return false;
-    // Everything stored goes out first; Z is the last packet of the session.
+    // Everything stored goes out first (even into a backed-up output); Z is the last packet.
+    draining_ = true;
     while (state_ == state::active && next_to_send_ < store_.next_sequence()) {
         if (pump(now) == 0) break;
     }
+    draining_ = false;
     if (state_ != state::active) return false;
     if (!send_packet('Z', {}, now)) return false;
     fail(soup_close::end_of_session, "server ended the session");

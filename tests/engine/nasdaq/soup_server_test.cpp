@@ -219,3 +219,15 @@ TEST_F(server_fixture, rehydration_pauses_while_output_is_backed_up) {
     EXPECT_EQ(c.pump(now), 3);
     EXPECT_EQ(sequenced_payloads(), (std::vector<std::string>{"msg1", "msg2", "msg3"}));
 }
+
+TEST_F(server_fixture, end_of_session_sends_every_stored_message_even_when_backed_up) {
+    publish(5);
+    login("1");
+    (void)h.take_packets();
+    h.backed_up = true;
+    EXPECT_TRUE(c.end_session(now));
+    auto p = h.take_packets();
+    ASSERT_EQ(p.size(), 6u);
+    EXPECT_EQ(p[4].payload, "msg5");
+    EXPECT_EQ(p[5].type, 'Z');
+}

@@ -353,6 +353,9 @@ class soup_server_session final : public session {
 
     void on_close_requested(session_context& ctx, std::int64_t now) noexcept override {
         now_ = now;
+        // Everything the application sent before asking to close belongs to the session.
+        while (drain_application() != 0) {
+        }
         for (auto& s : slots_) {
             if (s.id == transport::invalid_connection) continue;
             (void)s.machine->end_session(now);

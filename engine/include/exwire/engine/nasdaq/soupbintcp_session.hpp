@@ -259,6 +259,7 @@ class soup_server_connection {
     std::int64_t last_sent_ = 0;
     std::int64_t last_received_ = 0;
     std::uint64_t next_to_send_ = 0;
+    bool draining_ = false;
 };
 
 }  // namespace exwire::engine::nasdaq
