@@ -216,6 +216,7 @@ TEST(soupbintcp_loopback, client_dropped_by_server_reconnects_and_resumes_withou
     std::uint64_t published = 0;
     std::uint64_t expected = 1;
     int reconnects = 0;
+    int connects = 0;
     std::vector<std::uint64_t> login_sequences;
     std::vector<std::string> problems;
     const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -227,7 +228,12 @@ TEST(soupbintcp_loopback, client_dropped_by_server_reconnects_and_resumes_withou
             next_publish += 10ms;
         }
         (void)client.poll([&](const inbound_record& r) {
-            if (r.type == record_type::connected && r.value == 1) ++reconnects;
+            if (r.type == record_type::connected) {
+                if (connects++ == 0) {
+                    EXPECT_EQ(r.value, 0u) << "the first connect is no reconnect";
+                }
+                if (r.value == 1) ++reconnects;
+            }
             if (r.type == record_type::logged_in) login_sequences.push_back(r.sequence);
             if (!r.is_message()) return;
             const std::string want = "update " + std::to_string(expected);
@@ -241,10 +247,40 @@ TEST(soupbintcp_loopback, client_dropped_by_server_reconnects_and_resumes_withou
     EXPECT_EQ(expected, total + 1);
     EXPECT_TRUE(problems.empty()) << problems.front();
     EXPECT_GE(reconnects, 2);
+    EXPECT_EQ(reconnects, connects - 1);
     ASSERT_GE(login_sequences.size(), 2u);
     EXPECT_EQ(login_sequences.front(), 1u);
     for (std::size_t i = 1; i < login_sequences.size(); ++i)
         EXPECT_GE(login_sequences[i], login_sequences[i - 1]);
     EXPECT_GT(login_sequences.back(), 1u);
+    eng->stop();
+}
+
+TEST(soupbintcp_loopback, client_stops_after_its_reconnect_attempts_with_transport_error) {
+    // Nobody listens: the first connect and the two allowed reconnects are refused.
+    protocol_registry protocols;
+    exwire::engine::nasdaq::register_soupbintcp(protocols);
+    engine_config c = loopback_config(free_port());
+    c.sessions.erase(c.sessions.begin());  // no server
+    c.sessions[0].reconnect.delay_ns = 5'000'000;
+    c.sessions[0].reconnect.attempts = 2;
+    auto made = engine::create(std::move(c), protocols);
+    ASSERT_TRUE(made.ok()) << made.err().message;
+    auto eng = std::move(made).value();
+    ASSERT_TRUE(eng->start().ok());
+    session_handle client = eng->session("trader");
+    int disconnects = 0;
+    bool closed = false;
+    for (int i = 0; i < 500 && !closed; ++i) {
+        received r = client.receive(10ms);
+        if (!r.ok()) continue;
+        if (r.record.type == record_type::disconnected) ++disconnects;
+        if (r.record.type == record_type::closed) {
+            closed = true;
+            EXPECT_EQ(r.record.reason(), close_reason::transport_error);
+        }
+    }
+    EXPECT_TRUE(closed);
+    EXPECT_EQ(disconnects, 3);
     eng->stop();
 }

@@ -153,8 +153,9 @@ class soup_client_session final : public session, private soup_client_handler {
         switch (e.kind) {
             case transport::event_kind::connected:
                 connecting_ = false;
-                (void)ctx_->emit(record_type::connected, now_, 0, attempts_ > 0 ? 1 : 0);
-                if (attempts_ > 0) ctx_->counters().add(counter::reconnects);
+                // attempts_ counts connects: more than one means this is a reconnect.
+                (void)ctx_->emit(record_type::connected, now_, 0, attempts_ > 1 ? 1 : 0);
+                if (attempts_ > 1) ctx_->counters().add(counter::reconnects);
                 client_.on_connected(now_);
                 return;
             case transport::event_kind::writable:
@@ -213,7 +214,8 @@ class soup_client_session final : public session, private soup_client_handler {
     void schedule_reconnect(std::string_view why) noexcept {
         (void)ctx_->emit(record_type::disconnected, now_, 0, 0, why);
         if (finished_) return;
-        if (!reconnect_.enabled || (reconnect_.attempts != 0 && attempts_ > reconnect_.attempts)) {
+        if (!reconnect_.enabled ||
+            (reconnect_.attempts != 0 && attempts_ - 1 >= reconnect_.attempts)) {
             finish(close_reason::transport_error, why);
             return;
         }
