@@ -150,6 +150,7 @@ bool soup_client::send_packet(std::uint8_t type, bytes payload, std::int64_t now
 void soup_client::on_bytes(bytes data, std::int64_t now) noexcept {
     if (state_ != state::logging_in && state_ != state::active) return;
     last_received_ = now;
+    silences_ = 0;
     const auto st = framer_.feed(data, [&](const sb::packet& p) {
         if (state_ == state::logging_in || state_ == state::active) on_packet(p, now);
     });
@@ -240,7 +241,13 @@ int soup_client::on_tick(std::int64_t now) noexcept {
     }
     if (state_ != state::active) return 0;
     if (now - last_received_ >= options_.timing.silence_timeout_ns) {
-        fail(soup_close::silence_timeout, "nothing heard from the server for the silence timeout");
+        if (options_.close_on_silence) {
+            fail(soup_close::silence_timeout,
+                 "nothing heard from the server for the silence timeout");
+            return 1;
+        }
+        last_received_ = now;  // re-arm: reported again after another timeout
+        handler_.on_silence(++silences_);
         return 1;
     }
     if (now - last_sent_ >= options_.timing.heartbeat_interval_ns) {

@@ -229,3 +229,31 @@ TEST(soup_numbers, parse_either_justification_and_nul_padding) {
     format_soup_number(135, f, 20);
     EXPECT_EQ(std::string_view(f, 20), std::string(17, ' ') + "135");
 }
+
+TEST(soup_client_silence, notify_mode_reports_silence_and_keeps_the_connection) {
+    recording_client_handler h;
+    struct counting final : soup_client_handler {
+        recording_client_handler* inner;
+        std::vector<std::uint32_t> silences;
+        bool send(exwire::bytes p) noexcept override { return inner->send(p); }
+        void on_silence(std::uint32_t n) noexcept override { silences.push_back(n); }
+        void on_failure(soup_close r, std::string_view t) noexcept override {
+            inner->on_failure(r, t);
+        }
+    } counter;
+    counter.inner = &h;
+    auto o = options();
+    o.close_on_silence = false;
+    soup_client c(o, counter);
+    c.on_connected(0);
+    c.on_bytes(to_bytes(login_accepted("S", 1)), 0);
+    (void)c.on_tick(15 * sec);
+    (void)c.on_tick(29 * sec);
+    (void)c.on_tick(30 * sec);
+    EXPECT_EQ(counter.silences, (std::vector<std::uint32_t>{1, 2}));
+    EXPECT_EQ(c.current_state(), soup_client::state::active);
+    c.on_bytes(to_bytes(packet('H')), 31 * sec);
+    (void)c.on_tick(46 * sec);
+    EXPECT_EQ(counter.silences.back(), 1u);  // the count restarts after the server spoke
+    EXPECT_TRUE(h.events.empty());
+}

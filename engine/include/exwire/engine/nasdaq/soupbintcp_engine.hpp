@@ -21,7 +21,9 @@
 //                        Sequenced Data message and sent to every logged-in client (tag 'U':
 //                        an Unsequenced Data packet to every logged-in client instead).
 //                        initiate_close() sends End of Session to every client.
-// Heartbeats: heartbeat_config.interval_ns, silence timeout = interval * tolerated_misses.
+// Heartbeats: heartbeat_config.interval_ns, silence timeout = interval * tolerated_misses;
+// a client with on_silence = notify reports heartbeat_missed (value: consecutive timeouts)
+// instead of dropping the connection.
 //
 // Threads: as every engine session, stepped by its one shard. Inbound records the
 // application's ring cannot take are dropped and counted (counter::records_dropped).
@@ -184,6 +186,7 @@ class soup_client_session final : public session, private soup_client_handler {
                                : journal != nullptr      ? journal->next_sequence()
                                                          : 1;
         o.timing = timing_from(c.heartbeat);
+        o.close_on_silence = c.heartbeat.on_silence == silence_action::close;
         return o;
     }
 
@@ -264,6 +267,10 @@ class soup_client_session final : public session, private soup_client_handler {
     void on_sequenced(std::uint64_t seq, bytes m) noexcept override { deliver(m, seq); }
     void on_unsequenced(bytes m) noexcept override { deliver(m, 0); }
     void on_server_heartbeat() noexcept override { ctx_->counters().add(counter::heartbeats_in); }
+    void on_silence(std::uint32_t n) noexcept override {
+        ctx_->counters().add(counter::heartbeats_missed);
+        (void)ctx_->emit(record_type::heartbeat_missed, now_, 0, n);
+    }
     void on_failure(soup_close reason, std::string_view text) noexcept override {
         const transport::connection_id id = conn_;
         if (reason == soup_close::end_of_session || reason == soup_close::login_rejected) {

@@ -65,6 +65,9 @@ struct soup_client_options {
     /// Reconnects ask for the next expected sequence number instead.
     std::uint64_t requested_sequence = 1;
     soup_timing timing;
+    /// Server silence ends the connection (true), or is only reported through
+    /// on_silence() once per silence timeout (false).
+    bool close_on_silence = true;
 };
 
 /// What a soup_client produces. send() writes a whole packet to the connection and says
@@ -86,6 +89,9 @@ class soup_client_handler {
     virtual void on_unsequenced(bytes message) noexcept { (void)message; }
     virtual void on_debug(bytes text) noexcept { (void)text; }
     virtual void on_server_heartbeat() noexcept {}
+    /// The server was silent for the silence timeout `consecutive` times in a row (only
+    /// when close_on_silence is false).
+    virtual void on_silence(std::uint32_t consecutive) noexcept { (void)consecutive; }
     /// The connection is over (reason, human-readable text); close the transport.
     virtual void on_failure(soup_close reason, std::string_view text) noexcept {
         (void)reason;
@@ -147,6 +153,7 @@ class soup_client {
     std::int64_t connected_at_ = 0;
     std::int64_t last_sent_ = 0;
     std::int64_t last_received_ = 0;
+    std::uint32_t silences_ = 0;
     std::uint64_t next_expected_ = 0;
     char session_[10] = {};
     std::size_t session_length_ = 0;
