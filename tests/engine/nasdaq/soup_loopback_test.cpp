@@ -284,3 +284,47 @@ TEST(soupbintcp_loopback, client_stops_after_its_reconnect_attempts_with_transpo
     EXPECT_EQ(disconnects, 3);
     eng->stop();
 }
+
+TEST(soupbintcp_loopback, slow_application_loses_nothing_when_its_ring_fills) {
+    // The client's inbound ring holds only a few hundred messages; the application does not
+    // read while the server publishes 20k. The client must hold back (stop reading its
+    // connection) rather than drop, and deliver everything once the application reads.
+    protocol_registry protocols;
+    exwire::engine::nasdaq::register_soupbintcp(protocols);
+    engine_config c = loopback_config(free_port());
+    c.sessions[1].inbound_ring_size = 1u << 14;
+    auto made = engine::create(std::move(c), protocols);
+    ASSERT_TRUE(made.ok()) << made.err().message;
+    auto eng = std::move(made).value();
+    ASSERT_TRUE(eng->start().ok());
+    session_handle server = eng->session("exchange");
+    session_handle client = eng->session("trader");
+    ASSERT_TRUE(wait_until([&] { return client.is_active(); }, 5000ms));
+
+    constexpr std::uint64_t total = 20'000;
+    for (std::uint64_t i = 1; i <= total; ++i) {
+        const std::string m = "px " + std::to_string(i) + std::string(20, '.');
+        int tries = 0;
+        while (server.send(exwire::to_bytes(m)) != send_status::ok && ++tries < 100000)
+            std::this_thread::sleep_for(20us);
+    }
+    std::this_thread::sleep_for(300ms);  // the application is busy elsewhere
+
+    std::uint64_t expected = 1;
+    std::string problem;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (expected <= total && std::chrono::steady_clock::now() < deadline) {
+        const polled p = client.poll([&](const inbound_record& r) {
+            if (!r.is_message()) return;
+            if (problem.empty() && r.sequence != expected)
+                problem =
+                    "got " + std::to_string(r.sequence) + " wanted " + std::to_string(expected);
+            expected = r.sequence + 1;
+        });
+        if (p.count == 0) std::this_thread::sleep_for(100us);
+    }
+    EXPECT_EQ(expected, total + 1);
+    EXPECT_TRUE(problem.empty()) << problem;
+    EXPECT_EQ(client.channel()->counters.get(counter::records_dropped), 0u);
+    eng->stop();
+}

@@ -25,8 +25,11 @@
 // a client with on_silence = notify reports heartbeat_missed (value: consecutive timeouts)
 // instead of dropping the connection.
 //
-// Threads: as every engine session, stepped by its one shard. Inbound records the
-// application's ring cannot take are dropped and counted (counter::records_dropped).
+// Threads: as every engine session, stepped by its one shard. Backpressure: a client whose
+// application ring is full holds what it already read (held_messages) and stops reading the
+// connection until the application catches up; only beyond that buffer (2 MiB) are messages
+// dropped and counted (counter::records_dropped). A server delivers clients' Unsequenced
+// Data best effort: dropped and counted when the ring is full.
 
 #include <array>
 #include <cstdint>
@@ -88,6 +91,53 @@ class pending_output {
     std::vector<std::byte> buf_;
 };
 
+/// Messages read from the connection that the application's inbound ring could not take
+/// yet, in order. While it holds any, the client session stops reading its connection (TCP
+/// flow control then holds the server back). Capacity fixed at construction.
+class held_messages {
+  public:
+    explicit held_messages(std::size_t capacity = 2u << 20) { buf_.reserve(capacity); }
+    [[nodiscard]] bool empty() const noexcept { return read_ == buf_.size(); }
+    /// False when there is no room (the message is lost; the caller counts it).
+    [[nodiscard]] bool push(std::uint64_t sequence, bytes m) noexcept {
+        if (buf_.size() + 12 + m.size() > buf_.capacity()) return false;
+        const std::size_t at = buf_.size();
+        buf_.resize(at + 12 + m.size());
+        std::memcpy(buf_.data() + at, &sequence, 8);
+        const auto n = static_cast<std::uint32_t>(m.size());
+        std::memcpy(buf_.data() + at + 8, &n, 4);
+        if (!m.empty()) std::memcpy(buf_.data() + at + 12, m.data(), m.size());
+        return true;
+    }
+    /// Delivers held messages until the ring is full; returns how many were delivered.
+    int deliver(session_context& ctx, std::int64_t now) noexcept {
+        int n = 0;
+        while (!empty()) {
+            std::uint64_t seq = 0;
+            std::uint32_t len = 0;
+            std::memcpy(&seq, buf_.data() + read_, 8);
+            std::memcpy(&len, buf_.data() + read_ + 8, 4);
+            if (ctx.deliver(bytes(buf_.data() + read_ + 12, len), seq, now) != ring_status::ok)
+                break;
+            read_ += 12 + len;
+            ++n;
+        }
+        if (empty()) {
+            buf_.clear();
+            read_ = 0;
+        }
+        return n;
+    }
+    void clear() noexcept {
+        buf_.clear();
+        read_ = 0;
+    }
+
+  private:
+    std::vector<std::byte> buf_;
+    std::size_t read_ = 0;
+};
+
 [[nodiscard]] inline soup_timing timing_from(const heartbeat_config& hb) noexcept {
     soup_timing t;
     t.heartbeat_interval_ns = hb.interval_ns;
@@ -116,7 +166,9 @@ class soup_client_session final : public session, private soup_client_handler {
 
     int do_work(std::int64_t now) noexcept override {
         now_ = now;
-        int work = transport_.poll(*this);
+        int work = held_.deliver(*ctx_, now);
+        // Read the connection only when everything read before reached the application.
+        work += held_.empty() ? transport_.poll(*this) : transport_.flush();
         if (conn_ != transport::invalid_connection) work += pending_.flush(transport_, conn_);
         if (finished_) return work;
         work += client_.on_tick(now);
@@ -293,11 +345,12 @@ class soup_client_session final : public session, private soup_client_handler {
     }
     void deliver(bytes m, std::uint64_t seq) noexcept {
         ctx_->counters().add(counter::frames_in);
-        if (ctx_->deliver(m, seq, now_) != ring_status::ok)
-            ctx_->counters().add(counter::records_dropped);
+        if (held_.empty() && ctx_->deliver(m, seq, now_) == ring_status::ok) return;
+        if (!held_.push(seq, m)) ctx_->counters().add(counter::records_dropped);
     }
 
     Transport transport_;
+    held_messages held_;
     reconnect_config reconnect_;
     transport::endpoint remote_;
     soup_client client_;
