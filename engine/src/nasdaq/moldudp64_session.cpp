@@ -166,6 +166,16 @@ int mold_receiver::manage_requests(std::int64_t now) noexcept {
             r.active = false;
             continue;
         }
+        if (m > r.first) {
+            // Partly answered (a response holds what fits one datagram): ask for the rest
+            // now; progress is not a failed attempt.
+            r.first = m;
+            r.retries = 0;
+            r.sent_at = now;
+            (void)send_request(r.first, r.end);
+            ++work;
+            continue;
+        }
         if (now - r.sent_at < options_.request_timeout_ns) continue;
         if (r.retries >= options_.max_retries) {
             state_ = state::failed;

@@ -157,6 +157,26 @@ TEST(mold_receiver, retries_unanswered_request_then_gives_up) {
     EXPECT_EQ(h.failure, (std::pair<std::uint64_t, std::uint64_t>{2, 1}));
 }
 
+TEST(mold_receiver, partial_answer_asks_for_the_rest_at_once_without_counting_a_retry) {
+    recording_receiver h;
+    auto o = receiver_options();
+    o.max_request_count = 10;
+    o.max_retries = 1;
+    mold_receiver r(o, h);
+    (void)r.on_packet(to_bytes(datagram("SESS", 1, {"1"})), 0);
+    (void)r.on_packet(to_bytes(datagram("SESS", 10, {"10"})), 0);
+    ASSERT_EQ(h.requests.size(), 1u);
+    EXPECT_EQ(h.requests[0], (std::pair<std::uint64_t, std::uint16_t>{2, 8}));
+    // The response held only 2..4 (what fits one datagram).
+    (void)r.on_packet(to_bytes(datagram("SESS", 2, {"2", "3", "4"})), 1 * ms);
+    ASSERT_EQ(h.requests.size(), 2u);
+    EXPECT_EQ(h.requests[1], (std::pair<std::uint64_t, std::uint16_t>{5, 5}));
+    (void)r.on_packet(to_bytes(datagram("SESS", 5, {"5", "6"})), 2 * ms);
+    (void)r.on_packet(to_bytes(datagram("SESS", 7, {"7", "8", "9"})), 3 * ms);
+    EXPECT_EQ(r.current_state(), mold_receiver::state::running);  // progress is no retry
+    EXPECT_EQ(h.stream, "12345678910");
+}
+
 TEST(mold_receiver, heartbeat_reveals_tail_loss) {
     recording_receiver h;
     mold_receiver r(receiver_options(), h);

@@ -7,7 +7,9 @@
 // The transport concept does not expose a datagram's source address, so responses are sent
 // to the downstream destination (every receiver sees them; receivers drop duplicates).
 //   from the application: each outbound record is the next message of the session.
-//   initiate_close(): End of Session, then the session stops.
+//   initiate_close(): End of Session; the session then keeps answering retransmission
+//   requests (and repeating End of Session) for heartbeat interval x tolerated_misses
+//   (15 s by default) before it stops.
 // mold_receiver_session: receives from session_config.group (joins it when multicast,
 // binds it when unicast), sends retransmission requests to session_config.request_server.
 //   to the application: message records (sequence = the message's number) in order, each
@@ -18,8 +20,10 @@
 // receiver: empty = the first one seen); a receiver's requested_sequence is the first
 // sequence it expects (0 = the first one seen).
 //
-// Threads: stepped by one shard. Records the application ring cannot take are dropped and
-// counted (counter::records_dropped); a receiver's dropped message is not re-requested.
+// Threads: stepped by one shard. Backpressure: a receiver whose application ring is full
+// holds what it already took (up to 2 MiB) and stops reading its sockets; datagrams the
+// kernel drops meanwhile are recovered by retransmission. Beyond the held buffer, messages
+// are dropped and counted (counter::records_dropped) and not re-requested.
 
 #include <memory>
 #include <string>
@@ -28,6 +32,7 @@
 #include <exwire/engine/config.hpp>
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/nasdaq/moldudp64_session.hpp>
+#include <exwire/engine/nasdaq/soupbintcp_engine.hpp>  // held_messages
 #include <exwire/engine/session.hpp>
 #include <exwire/transport/transport.hpp>
 
@@ -45,7 +50,9 @@ class mold_publisher_session final : public session, private mold_publisher_hand
         : transport_(std::move(transport)),
           config_(config),
           store_(store != nullptr ? store : &own_store_),
-          publisher_(options(config), *store_, *this) {}
+          publisher_(options(config), *store_, *this),
+          linger_ns_(config.heartbeat.interval_ns *
+                     static_cast<std::int64_t>(config.heartbeat.tolerated_misses)) {}
 
     result<void> on_start(session_context& ctx, std::int64_t now) override {
         ctx_ = &ctx;
@@ -72,8 +79,10 @@ class mold_publisher_session final : public session, private mold_publisher_hand
     int do_work(std::int64_t now) noexcept override {
         now_ = now;
         int work = transport_.poll(*this);
-        work += drain_application(256);
+        if (linger_until_ == 0) work += drain_application(256);
         work += publisher_.on_tick(now);
+        if (linger_until_ != 0 && now >= linger_until_)
+            ctx_->finish(close_reason::requested, "end of session sent");
         return work;
     }
 
@@ -84,7 +93,10 @@ class mold_publisher_session final : public session, private mold_publisher_hand
         }
         (void)publisher_.end_session(now);
         (void)transport_.flush();
-        ctx.finish(close_reason::requested, "end of session sent");
+        // Stay to answer retransmission requests (and repeat End of Session) for a silence
+        // timeout, so receivers behind can still recover; then stop.
+        linger_until_ = now + linger_ns_;
+        (void)ctx;
     }
 
     void on_stop(close_reason, std::int64_t) noexcept override {
@@ -138,6 +150,8 @@ class mold_publisher_session final : public session, private mold_publisher_hand
     transport::connection_id downstream_ = transport::invalid_connection;
     transport::connection_id responder_ = transport::invalid_connection;
     std::int64_t now_ = 0;
+    std::int64_t linger_ns_ = 0;
+    std::int64_t linger_until_ = 0;
 };
 
 template <transport::transport Transport>
@@ -174,7 +188,17 @@ class mold_receiver_session final : public session, private mold_receiver_handle
 
     int do_work(std::int64_t now) noexcept override {
         now_ = now;
-        int work = transport_.poll(*this);
+        int work = held_.deliver(*ctx_, now);
+        if (ending_) {
+            if (held_.empty() && !ctx_->finishing())
+                ctx_->finish(close_reason::end_of_session, "publisher ended the session");
+            return work;
+        }
+        // While the application is behind, leave datagrams in the socket: what the kernel
+        // drops meanwhile comes back through retransmission requests.
+        if (!held_.empty()) return work + transport_.flush();
+        work += transport_.poll(*this);
+        // Timers only while reading: unread answers are not unanswered requests.
         work += receiver_.on_tick(now);
         return work;
     }
@@ -198,14 +222,17 @@ class mold_receiver_session final : public session, private mold_receiver_handle
         mold_receiver_options o;
         o.session = c.requested_session;
         o.first_expected = c.requested_sequence;
+        // Patient with a busy network or publisher: 100 ms per attempt, 5 s without progress.
+        o.request_timeout_ns = 100'000'000;
+        o.max_retries = 50;
         o.silence_timeout_ns =
             c.heartbeat.interval_ns * static_cast<std::int64_t>(c.heartbeat.tolerated_misses);
         return o;
     }
     void on_message(std::uint64_t seq, bytes m) noexcept override {
         ctx_->counters().add(counter::frames_in);
-        if (ctx_->deliver(m, seq, now_) != ring_status::ok)
-            ctx_->counters().add(counter::records_dropped);
+        if (held_.empty() && ctx_->deliver(m, seq, now_) == ring_status::ok) return;
+        if (!held_.push(seq, m)) ctx_->counters().add(counter::records_dropped);
     }
     bool send_request(bytes r) noexcept override {
         if (requests_ == transport::invalid_connection) return false;
@@ -220,7 +247,7 @@ class mold_receiver_session final : public session, private mold_receiver_handle
         (void)ctx_->emit(record_type::gap_filled, now_, first, count);
     }
     void on_end_of_session(std::uint64_t) noexcept override {
-        ctx_->finish(close_reason::end_of_session, "publisher ended the session");
+        ending_ = true;  // finishes once every held message reached the application
     }
     void on_silence(std::uint32_t n) noexcept override {
         ctx_->counters().add(counter::heartbeats_missed);
@@ -235,6 +262,8 @@ class mold_receiver_session final : public session, private mold_receiver_handle
     Transport transport_;
     session_config config_;
     mold_receiver receiver_;
+    held_messages held_;
+    bool ending_ = false;
     session_context* ctx_ = nullptr;
     transport::connection_id feed_ = transport::invalid_connection;
     transport::connection_id requests_ = transport::invalid_connection;

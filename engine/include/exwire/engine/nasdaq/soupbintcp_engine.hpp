@@ -167,6 +167,8 @@ class soup_client_session final : public session, private soup_client_handler {
     int do_work(std::int64_t now) noexcept override {
         now_ = now;
         int work = held_.deliver(*ctx_, now);
+        if (finished_ && held_.empty() && !ctx_->finishing())
+            ctx_->finish(finish_reason_, finish_text_);
         // Read the connection only when everything read before reached the application.
         work += held_.empty() ? transport_.poll(*this) : transport_.flush();
         if (conn_ != transport::invalid_connection) work += pending_.flush(transport_, conn_);
@@ -261,9 +263,13 @@ class soup_client_session final : public session, private soup_client_handler {
         ctx_->set_active(false);
     }
 
+    /// Stops the session once every held message reached the application (`text` must be
+    /// static: it may be used on a later pass).
     void finish(close_reason r, std::string_view text) noexcept {
         finished_ = true;
-        ctx_->finish(r, text);
+        finish_reason_ = r;
+        finish_text_ = text;
+        if (held_.empty()) ctx_->finish(r, text);
     }
 
     void schedule_reconnect(std::string_view why) noexcept {
@@ -363,6 +369,8 @@ class soup_client_session final : public session, private soup_client_handler {
     std::uint32_t failures_in_row_ = 0;
     bool connecting_ = false;
     bool finished_ = false;
+    close_reason finish_reason_{};
+    std::string_view finish_text_;
 };
 
 // ---------------------------------------------------------------------------------------
