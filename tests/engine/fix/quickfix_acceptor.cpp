@@ -1,0 +1,123 @@
+// QuickFIX side of the interop test (C++14; see quickfix_acceptor.hpp).
+#include "quickfix_acceptor.hpp"
+
+#include <atomic>
+#include <exception>
+#include <sstream>
+
+#include <quickfix/Application.h>
+#include <quickfix/MessageCracker.h>
+#include <quickfix/MessageStore.h>
+#include <quickfix/Session.h>
+#include <quickfix/SessionSettings.h>
+#include <quickfix/SocketAcceptor.h>
+#include <quickfix/fix44/ExecutionReport.h>
+#include <quickfix/fix44/NewOrderSingle.h>
+
+namespace exwire_test {
+namespace {
+
+// QuickFIX 1.15's Application interface declares dynamic exception specifications.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated"
+class app final : public FIX::Application {
+  public:
+    std::atomic<int> logons{0}, logouts{0}, orders{0}, rejects{0};
+
+    void onCreate(const FIX::SessionID&) override {}
+    void onLogon(const FIX::SessionID&) override { ++logons; }
+    void onLogout(const FIX::SessionID&) override { ++logouts; }
+    void toAdmin(FIX::Message&, const FIX::SessionID&) override {}
+    void toApp(FIX::Message&, const FIX::SessionID&) throw(FIX::DoNotSend) override {}
+    void fromAdmin(const FIX::Message& m,
+                   const FIX::SessionID&) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                                FIX::IncorrectTagValue, FIX::RejectLogon) override {
+        FIX::MsgType t;
+        m.getHeader().getField(t);
+        if (t == FIX::MsgType_Reject) ++rejects;
+    }
+    void fromApp(const FIX::Message& m,
+                 const FIX::SessionID& id) throw(FIX::FieldNotFound, FIX::IncorrectDataFormat,
+                                                 FIX::IncorrectTagValue,
+                                                 FIX::UnsupportedMessageType) override {
+        FIX::MsgType t;
+        m.getHeader().getField(t);
+        if (t == FIX::MsgType_BusinessMessageReject) {
+            ++rejects;
+            return;
+        }
+        if (t != FIX::MsgType_NewOrderSingle) throw FIX::UnsupportedMessageType();
+        ++orders;
+        FIX::ClOrdID cl;
+        m.getField(cl);
+        FIX::Symbol sym;
+        m.getField(sym);
+        FIX::Side side;
+        m.getField(side);
+        FIX44::ExecutionReport r(FIX::OrderID(cl.getValue()), FIX::ExecID(cl.getValue()),
+                                 FIX::ExecType(FIX::ExecType_NEW),
+                                 FIX::OrdStatus(FIX::OrdStatus_NEW), side, FIX::LeavesQty(0),
+                                 FIX::CumQty(0), FIX::AvgPx(0));
+        r.setField(sym);
+        r.setField(cl);
+        FIX::Session::sendToTarget(r, id);
+    }
+};
+#pragma GCC diagnostic pop
+
+class acceptor_impl final : public quickfix_acceptor {
+  public:
+    acceptor_impl(const std::string& cfg)
+        : settings_(stream(cfg)), acceptor_(app_, store_, settings_) {
+        acceptor_.start();
+    }
+    ~acceptor_impl() override { stop(); }
+    int logons() const override { return app_.logons; }
+    int logouts() const override { return app_.logouts; }
+    int orders() const override { return app_.orders; }
+    int rejects() const override { return app_.rejects; }
+    void stop() override {
+        if (!stopped_) {
+            stopped_ = true;
+            acceptor_.stop();
+        }
+    }
+
+  private:
+    static std::istringstream& stream(const std::string& s) {
+        static thread_local std::istringstream in;
+        in.clear();
+        in.str(s);
+        return in;
+    }
+    app app_;
+    FIX::MemoryStoreFactory store_;
+    FIX::SessionSettings settings_;
+    FIX::SocketAcceptor acceptor_;
+    bool stopped_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<quickfix_acceptor> quickfix_acceptor::start(int port,
+                                                            const std::string& begin_string,
+                                                            const std::string& dictionary_path,
+                                                            std::string& error) {
+    std::ostringstream cfg;
+    cfg << "[DEFAULT]\nConnectionType=acceptor\nSocketAcceptPort=" << port
+        << "\nStartTime=00:00:00\nEndTime=00:00:00\nHeartBtInt=30\nUseDataDictionary=Y\n";
+    if (begin_string == "FIXT.1.1")
+        cfg << "TransportDataDictionary=" << dictionary_path
+            << "\nAppDataDictionary=" << dictionary_path << "\nDefaultApplVerID=FIX.5.0SP2\n";
+    else
+        cfg << "DataDictionary=" << dictionary_path << "\n";
+    cfg << "[SESSION]\nBeginString=" << begin_string << "\nSenderCompID=EXCH\nTargetCompID=BANK\n";
+    try {
+        return std::unique_ptr<quickfix_acceptor>(new acceptor_impl(cfg.str()));
+    } catch (const std::exception& e) {
+        error = e.what();
+        return nullptr;
+    }
+}
+
+}  // namespace exwire_test
