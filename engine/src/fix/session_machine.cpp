@@ -586,6 +586,10 @@ void session_machine::on_sequence_reset(const cf::message_view& m, std::uint64_t
         store_.set_next_target_seq(*new_seq);
         emit(event_kind::sequence_reset, gap_fill ? "SequenceReset-GapFill" : "SequenceReset",
              expected, *new_seq);
+        if (resend_from_ != 0 && *new_seq > resend_to_) {  // the reset covers the open request
+            emit(event_kind::gap_filled, "ResendRequest satisfied", resend_from_, resend_to_);
+            resend_from_ = resend_to_ = 0;
+        }
     } else if (*new_seq < expected) {
         send_reject(m, "4", seq, 5, 0, now);
     }

@@ -475,6 +475,7 @@ TEST_F(acceptance, s10_gap_fill_with_msg_seq_num_greater_requests_resend) {
     EXPECT_EQ(machine->next_target_seq(), 2u);
     in("35=4|34=2|43=Y|49=TW|52=<T>|56=ISLD|122=<T>|36=5|123=Y|");
     EXPECT_EQ(machine->next_target_seq(), 20u);  // then the queued gap fill to 20
+    EXPECT_TRUE(out.saw(event_kind::gap_filled));
 }
 
 TEST_F(acceptance, s10_gap_fill_with_msg_seq_num_less_logs_out) {

@@ -67,8 +67,8 @@ class app final : public FIX::Application {
 
 class acceptor_impl final : public quickfix_acceptor {
   public:
-    acceptor_impl(const std::string& cfg)
-        : settings_(stream(cfg)), acceptor_(app_, store_, settings_) {
+    acceptor_impl(const std::string& cfg, const std::string& begin)
+        : begin_(begin), settings_(stream(cfg)), acceptor_(app_, store_, settings_) {
         acceptor_.start();
     }
     ~acceptor_impl() override { stop(); }
@@ -76,6 +76,10 @@ class acceptor_impl final : public quickfix_acceptor {
     int logouts() const override { return app_.logouts; }
     int orders() const override { return app_.orders; }
     int rejects() const override { return app_.rejects; }
+    void skip_sender_seq(int k) override {
+        FIX::Session* s = FIX::Session::lookupSession(FIX::SessionID(begin_, "EXCH", "BANK"));
+        if (s != nullptr) s->setNextSenderMsgSeqNum(s->getExpectedSenderNum() + k);
+    }
     void stop() override {
         if (!stopped_) {
             stopped_ = true;
@@ -90,6 +94,7 @@ class acceptor_impl final : public quickfix_acceptor {
         in.str(s);
         return in;
     }
+    std::string begin_;
     app app_;
     FIX::MemoryStoreFactory store_;
     FIX::SessionSettings settings_;
@@ -113,7 +118,7 @@ std::unique_ptr<quickfix_acceptor> quickfix_acceptor::start(int port,
         cfg << "DataDictionary=" << dictionary_path << "\n";
     cfg << "[SESSION]\nBeginString=" << begin_string << "\nSenderCompID=EXCH\nTargetCompID=BANK\n";
     try {
-        return std::unique_ptr<quickfix_acceptor>(new acceptor_impl(cfg.str()));
+        return std::unique_ptr<quickfix_acceptor>(new acceptor_impl(cfg.str(), begin_string));
     } catch (const std::exception& e) {
         error = e.what();
         return nullptr;

@@ -23,6 +23,9 @@ class quickfix_acceptor {
     virtual int logouts() const = 0;
     virtual int orders() const = 0;
     virtual int rejects() const = 0;  ///< Reject or BusinessMessageReject seen by QuickFIX
+    /// Advances QuickFIX's next outgoing MsgSeqNum by `k` without sending, so the peer
+    /// sees a gap that QuickFIX must then fill on its ResendRequest.
+    virtual void skip_sender_seq(int k) = 0;
     virtual void stop() = 0;
 };
 
