@@ -13,7 +13,7 @@
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/fix/engine_session.hpp>
 
-#include "quickfix_acceptor.hpp"
+#include "quickfix_peers.hpp"
 
 namespace {
 
@@ -136,6 +136,90 @@ TEST(fix_interop, exwire_initiator_trades_with_quickfix_acceptor_fix44) {
     EXPECT_TRUE(wait_until([&] { return qf->logouts() == 1; }, 3000ms));
     (*e)->stop();
     qf->stop();
+}
+
+TEST(fix_interop, quickfix_initiator_trades_with_exwire_acceptor_fix44) {
+    const char* dir = std::getenv("EXWIRE_FIX_DICTIONARIES");
+    if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
+    const int port = 40000 + static_cast<int>((::getpid() + 7) % 20000);
+
+    engine_config c;
+    c.name = "fix-interop-acceptor";
+    shard_config sh;
+    sh.name = "s0";
+    sh.idle = "backoff:spins=10,yields=5,min=10us,max=200us";
+    c.shards.push_back(sh);
+    session_config s;
+    s.name = "exch";
+    s.protocol = protocol_kind::fix;
+    s.role = session_role::acceptor;
+    s.listen = {"127.0.0.1", static_cast<std::uint16_t>(port)};
+    s.sender_comp_id = "EXCH";
+    s.target_comp_id = "BANK";
+    s.fix_version = "FIX.4.4";
+    s.journal.dir.clear();
+    c.sessions.push_back(s);
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(c, reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle h = (*e)->session("exch");
+
+    std::string error;
+    auto qf = exwire_test::quickfix_initiator::start(port, "FIX.4.4",
+                                                     std::string(dir) + "/FIX44.xml", error);
+    ASSERT_TRUE(qf) << error;
+    ASSERT_TRUE(wait_until([&] { return h.is_active() && qf->logons() == 1; }, 5000ms));
+
+    // QuickFIX sends orders; the exwire side answers each with an ExecutionReport.
+    constexpr int n = 1000;
+    int sent = 0;
+    int answered = 0;
+    const auto end = std::chrono::steady_clock::now() + 20s;
+    while (qf->reports() < n && std::chrono::steady_clock::now() < end) {
+        if (sent < n && qf->send_order(sent)) ++sent;
+        received r = h.receive(sent < n ? 0ms : 10ms);
+        if (!r.ok() || !r.record.is_message()) continue;
+        const exwire::codec::fix::message_view m(r.record.text());
+        ASSERT_EQ(m.msg_type(), "D");
+        ASSERT_EQ(m.get(11), "ORD" + std::to_string(answered));
+        const std::string report =
+            "6=0\x01"
+            "11=" +
+            std::string(m.get(11)) +
+            "\x01"
+            "14=0\x01"
+            "17=" +
+            std::to_string(answered) +
+            "\x01"
+            "37=" +
+            std::to_string(answered) +
+            "\x01"
+            "39=0\x01"
+            "54=1\x01"
+            "55=INTC\x01"
+            "150=0\x01"
+            "151=0\x01";
+        ASSERT_TRUE(wait_until(
+            [&] {
+                return h.send(exwire::bytes(reinterpret_cast<const std::byte*>(report.data()),
+                                            report.size()),
+                              fix::fix_msg_type_tag("8")) == send_status::ok;
+            },
+            2000ms));
+        ++answered;
+    }
+    EXPECT_EQ(answered, n);
+    EXPECT_EQ(qf->reports(), n);
+    EXPECT_EQ(qf->out_of_order(), 0);
+    EXPECT_EQ(qf->rejects(), 0);
+
+    qf->stop();  // QuickFIX logs out; exwire answers and keeps listening
+    EXPECT_EQ(qf->logouts(), 1);
+    EXPECT_TRUE(wait_until([&] { return !h.is_active(); }, 3000ms));
+    EXPECT_FALSE(h.is_closed());
+    (*e)->stop();
 }
 
 }  // namespace
