@@ -29,13 +29,13 @@ bool wait_until(auto pred, std::chrono::milliseconds limit) {
     return true;
 }
 
-TEST(fix_interop, exwire_initiator_trades_with_quickfix_acceptor_fix44) {
+void initiator_against_quickfix_acceptor(const std::string& version, int port_offset) {
     const char* dir = std::getenv("EXWIRE_FIX_DICTIONARIES");
     if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
-    const int port = 40000 + static_cast<int>(::getpid() % 20000);
+    const int port = 40000 + static_cast<int>((::getpid() + port_offset) % 20000);
     std::string error;
-    auto qf = exwire_test::quickfix_acceptor::start(port, "FIX.4.4",
-                                                    std::string(dir) + "/FIX44.xml", error);
+    auto qf = exwire_test::quickfix_acceptor::start(port, version, std::string(dir) + "/FIX44.xml",
+                                                    error);
     ASSERT_TRUE(qf) << error;
 
     engine_config c;
@@ -51,7 +51,7 @@ TEST(fix_interop, exwire_initiator_trades_with_quickfix_acceptor_fix44) {
     s.connect = {"127.0.0.1", static_cast<std::uint16_t>(port)};
     s.sender_comp_id = "BANK";
     s.target_comp_id = "EXCH";
-    s.fix_version = "FIX.4.4";
+    s.fix_version = version;
     s.journal.dir.clear();
     s.heartbeat.interval_ns = 30'000'000'000;
     c.sessions.push_back(s);
@@ -136,6 +136,14 @@ TEST(fix_interop, exwire_initiator_trades_with_quickfix_acceptor_fix44) {
     EXPECT_TRUE(wait_until([&] { return qf->logouts() == 1; }, 3000ms));
     (*e)->stop();
     qf->stop();
+}
+
+TEST(fix_interop, exwire_initiator_trades_with_quickfix_acceptor_fix44) {
+    initiator_against_quickfix_acceptor("FIX.4.4", 0);
+}
+
+TEST(fix_interop, exwire_initiator_trades_with_quickfix_acceptor_fixt11_fix50sp2) {
+    initiator_against_quickfix_acceptor("FIXT.1.1", 3);
 }
 
 TEST(fix_interop, quickfix_initiator_trades_with_exwire_acceptor_fix44) {
