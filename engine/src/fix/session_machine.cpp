@@ -337,7 +337,8 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
     }
 
     if (type == "A") {
-        if (!valid_logon_state(type)) {
+        // A Logon with ResetSeqNumFlag=Y is valid at any time: it resets a running session.
+        if (m.get(141) != "Y" && !valid_logon_state(type)) {
             do_disconnect("Logon state is not valid for message");
             return;
         }

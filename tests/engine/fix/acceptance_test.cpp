@@ -562,5 +562,22 @@ TEST_F(acceptance, s20_simultaneous_resend_requests) {
     expect_sent({"9=49|35=5|34=5|49=ISLD|52=<T>|56=TW|"});
 }
 
+TEST_F(acceptance, session_reset_by_logon_with_reset_seq_num_flag_while_logged_on) {
+    start_acceptor();
+    log_on();
+    for (int s = 2; s <= 9; ++s)
+        in("35=0|34=" + std::to_string(s) + "|49=TW|52=<T>|56=ISLD|");
+    in("35=1|34=10|49=TW|52=<T>|56=ISLD|112=1|");
+    expect_sent({"9=55|35=0|34=2|49=ISLD|52=<T>|56=TW|112=1|"});
+    in("35=A|34=1|49=TW|52=<T>|56=ISLD|98=0|108=30|141=Y|");
+    expect_sent({"9=67|35=A|34=1|49=ISLD|52=<T>|56=TW|98=0|108=30|141=Y|"});
+    EXPECT_TRUE(machine->logged_on());
+    in("35=1|34=2|49=TW|52=<T>|56=ISLD|112=1|");
+    expect_sent({"9=55|35=0|34=2|49=ISLD|52=<T>|56=TW|112=1|"});
+    in("35=5|34=3|49=TW|52=<T>|56=ISLD|");
+    expect_sent({"9=49|35=5|34=3|49=ISLD|52=<T>|56=TW|"});
+    EXPECT_EQ(out.disconnects, 1);
+}
+
 }  // namespace
 }  // namespace exwire::engine::fix::test

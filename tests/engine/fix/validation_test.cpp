@@ -96,5 +96,22 @@ TEST_F(validation, s21_repeating_group_specifier_with_value_of_zero_is_accepted)
     EXPECT_EQ(out.app.size(), 1u);
 }
 
+TEST_F(validation, reject_resent_message_then_process_the_queue_in_order) {
+    in("35=1|34=3|49=TW|52=<T>|56=ISLD|112=HELLO1|");
+    expect_sent({"9=58|35=2|34=2|49=ISLD|52=<T>|56=TW|7=2|16=0|"});
+    in("35=D|34=2|43=Y|49=TW|52=<T>|56=ISLD|122=<T>|11=ID|21=3|38=100|40=1|54=1|55=IVP|"
+       "60=20261121-20:00:00|126=20040415|");
+    in("35=1|34=4|49=TW|52=<T>|56=ISLD|112=HELLO2|");
+    // QuickFIX sends the first Heartbeat only when 34=4 arrives; the frames are the same.
+    expect_sent(
+        {"9=109|35=3|34=3|49=ISLD|52=<T>|56=TW|45=2|58=Incorrect data format for "
+         "value|371=126|372=D|373=6|",
+         "9=60|35=0|34=4|49=ISLD|52=<T>|56=TW|112=HELLO1|",
+         "9=60|35=0|34=5|49=ISLD|52=<T>|56=TW|112=HELLO2|"});
+    EXPECT_TRUE(out.app.empty());
+    in("35=5|34=11|49=TW|52=<T>|56=ISLD|");
+    expect_sent({"9=49|35=5|34=6|49=ISLD|52=<T>|56=TW|"});
+}
+
 }  // namespace
 }  // namespace exwire::engine::fix::test
