@@ -27,8 +27,13 @@ namespace {
 
 class fix_engine_session final : public session, private session_output {
   public:
-    fix_engine_session(const session_config& c, tr::socket_transport t)
-        : config_(c), transport_(std::move(t)), machine_(settings_from(c), store_, *this) {}
+    fix_engine_session(const session_config& c, tr::socket_transport t,
+                       std::unique_ptr<message_store> store,
+                       const codec::fix::dictionary* dictionary)
+        : config_(c),
+          transport_(std::move(t)),
+          store_(std::move(store)),
+          machine_(with_dictionary(settings_from(c), dictionary), *store_, *this) {}
 
     result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
         ctx_ = &ctx;
@@ -123,6 +128,10 @@ class fix_engine_session final : public session, private session_output {
     }
 
   private:
+    static session_settings with_dictionary(session_settings s, const codec::fix::dictionary* d) {
+        s.dictionary = d;
+        return s;
+    }
     void after_disconnect() noexcept {
         ctx_->set_active(false);
         if (closing_)
@@ -182,7 +191,7 @@ class fix_engine_session final : public session, private session_output {
 
     session_config config_;
     tr::socket_transport transport_;
-    memory_store store_;
+    std::unique_ptr<message_store> store_;
     session_machine machine_;
     session_context* ctx_ = nullptr;
     tr::connection_id conn_ = tr::invalid_connection;
@@ -196,15 +205,22 @@ class fix_engine_session final : public session, private session_output {
 
 }  // namespace
 
-result<std::unique_ptr<session>> make_fix_session(const session_config& c, const shard_config&) {
+result<std::unique_ptr<session>> make_fix_session(const session_config& c, const shard_config&,
+                                                  const fix_session_options& options) {
     auto t = tr::socket_transport::create({});
     if (!t) return fail(t.err().message);
+    std::unique_ptr<message_store> store =
+        options.make_store ? options.make_store(c) : std::make_unique<memory_store>();
+    if (!store) return fail("session '" + c.name + "': no message store");
     return result<std::unique_ptr<session>>(
-        std::unique_ptr<session>(std::make_unique<fix_engine_session>(c, std::move(*t))));
+        std::unique_ptr<session>(std::make_unique<fix_engine_session>(
+            c, std::move(*t), std::move(store), options.dictionary)));
 }
 
-void register_fix_sessions(protocol_registry& registry) {
-    registry.add(protocol_kind::fix, make_fix_session);
+void register_fix_sessions(protocol_registry& registry, fix_session_options options) {
+    registry.add(protocol_kind::fix, [options](const session_config& c, const shard_config& sh) {
+        return make_fix_session(c, sh, options);
+    });
 }
 
 }  // namespace exwire::engine::fix

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -62,8 +63,17 @@ bool wait_until(auto pred, std::chrono::milliseconds limit) {
 
 void run_loopback(const std::string& version) {
     const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 7 + version.size()) % 20000);
+    // Stores come from the factory hook (where a journal-backed store plugs in); keep
+    // pointers to check them once the shard has stopped.
+    std::map<std::string, fix::memory_store*> stores;
+    fix::fix_session_options options;
+    options.make_store = [&](const session_config& sc) {
+        auto st = std::make_unique<fix::memory_store>();
+        stores[sc.name] = st.get();
+        return std::unique_ptr<fix::message_store>(std::move(st));
+    };
     protocol_registry reg;
-    fix::register_fix_sessions(reg);
+    fix::register_fix_sessions(reg, options);
     auto e = engine::create(loopback_config(port, version), reg);
     ASSERT_TRUE(e) << e.err().message;
     auto started = (*e)->start();
@@ -125,6 +135,12 @@ void run_loopback(const std::string& version) {
     EXPECT_TRUE(wait_until([&] { return !acc.is_active(); }, 5000ms));
     EXPECT_FALSE(acc.is_closed());
     (*e)->stop();
+    // Acceptor: received Logon, n orders and the Logout; sent Logon, report, Logout.
+    ASSERT_EQ(stores.size(), 2u);
+    EXPECT_EQ(stores["acceptor"]->next_target_seq(), static_cast<std::uint64_t>(n) + 3);
+    EXPECT_EQ(stores["acceptor"]->next_sender_seq(), 4u);
+    EXPECT_EQ(stores["acceptor"]->size(), 3u);
+    EXPECT_EQ(stores["initiator"]->next_sender_seq(), static_cast<std::uint64_t>(n) + 3);
 }
 
 TEST(fix_loopback, initiator_and_acceptor_exchange_orders_and_log_out_fix44) {

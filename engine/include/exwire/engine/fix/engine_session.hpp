@@ -19,6 +19,7 @@
 // `now` shifted by the wall-clock offset read at start, so SendingTime is UTC.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -42,11 +43,20 @@ namespace exwire::engine::fix {
 /// CompIDs, HeartBtInt from heartbeat.interval_ns (whole seconds, at least 1).
 [[nodiscard]] session_settings settings_from(const session_config& c);
 
-/// Registers the FIX factory (socket transport, in-memory store) for protocol_kind::fix.
-void register_fix_sessions(protocol_registry& registry);
+/// What the configuration does not (yet) say about a FIX engine session.
+struct fix_session_options {
+    /// Builds the session's message store (cold path); empty: a memory_store. This is where
+    /// a journal-backed store plugs in.
+    std::function<std::unique_ptr<message_store>(const session_config&)> make_store;
+    /// Validates inbound messages when set (must outlive the engine).
+    const codec::fix::dictionary* dictionary = nullptr;
+};
+
+/// Registers the FIX factory (socket transport) for protocol_kind::fix.
+void register_fix_sessions(protocol_registry& registry, fix_session_options options = {});
 
 /// Builds one FIX engine session (what the registered factory calls).
-[[nodiscard]] result<std::unique_ptr<session>> make_fix_session(const session_config& c,
-                                                                const shard_config& shard);
+[[nodiscard]] result<std::unique_ptr<session>> make_fix_session(
+    const session_config& c, const shard_config& shard, const fix_session_options& options = {});
 
 }  // namespace exwire::engine::fix
