@@ -10,8 +10,9 @@
 //
 // Sending: the application puts the message *body* (`tag=value<SOH>...` without header or
 // trailer) in the outbound ring with session_handle::send(body, fix_msg_type_tag("D")); the
-// machine adds the header and trailer. A message sent before logon is dropped and counted
-// as records_dropped. initiate_close() runs the logout handshake; the session finishes when
+// machine adds the header and trailer. Messages sent before logon wait in the ring until
+// the session is logged on; one the machine refuses (too large) is counted as
+// records_dropped. initiate_close() runs the logout handshake; the session finishes when
 // the connection is gone. An initiator does not reconnect (it finishes with
 // transport_error or peer_logout); an acceptor keeps listening for the next connection.
 //
