@@ -218,6 +218,33 @@ void session_machine::do_disconnect(std::string_view why) noexcept {
     set_state(session_state::disconnected);
 }
 
+bool session_machine::check_schedule(std::int64_t now) noexcept {
+    if (!settings_.schedule) return true;
+    const session_schedule& sch = *settings_.schedule;
+    const std::int64_t p = sch.period_start(now);
+    if (p != period_) {
+        const bool first = period_ == session_schedule::none;
+        period_ = p;
+        if (p != session_schedule::none && (!first || store_.creation_time_ns() < p)) {
+            if (connected_ && (sent_logon_ || received_logon_)) {  // a session under way ends
+                if (received_logon_ && !sent_logout_) send_logout("New session period", now);
+                do_disconnect("new session period");
+            }
+            store_.reset();
+            store_.set_creation_time_ns(now);
+            emit(event_kind::sequence_reset, "New session period: sequence numbers reset to 1", 1,
+                 1);
+        }
+    }
+    if (sch.in_session(now)) return true;
+    if (connected_) {
+        if (received_logon_ && !sent_logout_) send_logout("Outside session time", now);
+        emit(event_kind::error, "Logon attempt not within session time");
+        do_disconnect("outside session time");
+    }
+    return false;
+}
+
 void session_machine::incr_target() noexcept {
     store_.set_next_target_seq(store_.next_target_seq() + 1);
 }
@@ -231,12 +258,13 @@ void session_machine::on_connected(std::int64_t now) noexcept {
     connected_time_ = now;
     last_received_ = now;
     last_sent_ = now;
+    if (!check_schedule(now)) return;
     if (settings_.role == session_role::initiator) {
         if (settings_.reset_on_logon) {
             store_.reset();
             sent_reset_ = true;
         }
-        send_logon(now, sent_reset_);
+        send_logon(now, sent_reset_, store_.next_target_seq());
         set_state(session_state::logon_sent);
     } else {
         set_state(session_state::awaiting_logon);
@@ -473,6 +501,7 @@ void session_machine::do_target_too_low(const cf::message_view& m, std::string_v
 
 void session_machine::on_logon(const cf::message_view& m, std::uint64_t seq,
                                std::int64_t now) noexcept {
+    if (!check_schedule(now)) return;
     const bool reset_flag = m.get(141) == "Y";
     if (reset_flag) {
         received_reset_ = true;
@@ -485,22 +514,67 @@ void session_machine::on_logon(const cf::message_view& m, std::uint64_t seq,
         return;
     }
     if (!verify(m, "A", seq, false, true, now)) return;
+    // NextExpectedMsgSeqNum: what the peer expects from us, checked against what we sent.
+    std::uint64_t peer_expects = 0;
+    const std::uint64_t next_sender = store_.next_sender_seq();
+    if (settings_.next_expected_msg_seq_num) {
+        if (const auto v = cf::parse_uint(m.get(789)); v && *v > 0) {
+            if (*v > next_sender) {
+                char text[160];
+                const auto n = fmt::format_to_n(text, sizeof text,
+                                                "NextExpectedMsgSeqNum too high, expecting {} "
+                                                "but received {}",
+                                                next_sender, *v)
+                                   .size;
+                const std::string_view why(text, std::min(n, sizeof text));
+                emit(event_kind::error, why, next_sender, *v);
+                send_logout(why, now);
+                do_disconnect(why);
+                return;
+            }
+            peer_expects = *v;
+        }
+    }
+    const bool too_high = seq > store_.next_target_seq() && !reset_flag;
+    if (settings_.role == session_role::acceptor && settings_.credentials &&
+        !settings_.credentials(m)) {
+        emit(event_kind::error, settings_.logon_reject_text);
+        // QuickFIX's RejectLogon: a Logout with the reason, then the connection is closed.
+        send_logout(settings_.logon_reject_text, now);
+        do_disconnect(settings_.logon_reject_text);
+        return;
+    }
     received_logon_ = true;
     if (settings_.role == session_role::acceptor || (received_reset_ && !sent_reset_)) {
         if (const auto hb = cf::parse_uint(m.get(108)); hb && *hb <= 86400)
             heart_bt_int_ = static_cast<std::uint32_t>(*hb);
         emit(event_kind::logon, "Received logon request");
-        send_logon(now, received_reset_);
+        // Our 789 counts their Logon as received unless it leaves a gap.
+        send_logon(now, received_reset_, store_.next_target_seq() + (too_high ? 0 : 1));
     } else {
         emit(event_kind::logon, "Received logon response");
     }
     sent_reset_ = false;
     received_reset_ = false;
     if (sent_logon_) set_state(session_state::logged_on);
-    if (seq > store_.next_target_seq() && !reset_flag)
+    if (peer_expects != 0 && peer_expects < next_sender) {
+        serve_resend(peer_expects, next_sender - 1, now);
+        emit(event_kind::resend_served, "NextExpectedMsgSeqNum on Logon", peer_expects,
+             next_sender - 1);
+    }
+    if (too_high && peer_expects != 0) {
+        // Both sides use 789: the peer resends what we lack on its own.
+        const std::uint64_t expected = store_.next_target_seq();
+        queue_[seq] = std::string(m.bytes());
+        resend_from_ = expected;
+        resend_to_ = seq - 1;
+        emit(event_kind::sequence_gap, "awaiting resend after NextExpectedMsgSeqNum", expected,
+             seq - 1);
+    } else if (too_high) {
         do_target_too_high(m, seq, now);
-    else
+    } else {
         incr_target();
+    }
 }
 
 struct session_machine::replay final : store_visitor {
@@ -556,15 +630,7 @@ void session_machine::on_resend_request(const cf::message_view& m, std::uint64_t
     std::uint64_t end = *e;
     const std::uint64_t next_sender = store_.next_sender_seq();
     if (end == 0 || end == 999999 || end >= next_sender) end = next_sender - 1;
-    if (begin <= end) {
-        replay r(*this, now, begin);
-        store_.load(begin, end, r);
-        if (r.current <= end) {  // nothing stored for the tail: fill it too
-            if (r.gap_begin == 0) r.gap_begin = r.current;
-            r.current = end + 1;
-        }
-        if (r.gap_begin != 0) send_gap_fill(r.gap_begin, r.current, now);
-    }
+    if (begin <= end) serve_resend(begin, end, now);
     emit(event_kind::resend_served, "Received ResendRequest", begin, end);
     const std::uint64_t expected = store_.next_target_seq();
     if (seq == expected)
@@ -607,6 +673,17 @@ void session_machine::on_logout(const cf::message_view& m, std::int64_t now) noe
     }
     if (seq == store_.next_target_seq()) incr_target();
     do_disconnect("logout");
+}
+
+void session_machine::serve_resend(std::uint64_t begin, std::uint64_t end,
+                                   std::int64_t now) noexcept {
+    replay r(*this, now, begin);
+    store_.load(begin, end, r);
+    if (r.current <= end) {  // nothing stored for the tail: fill it too
+        if (r.gap_begin == 0) r.gap_begin = r.current;
+        r.current = end + 1;
+    }
+    if (r.gap_begin != 0) send_gap_fill(r.gap_begin, r.current, now);
 }
 
 void session_machine::next_queued(std::int64_t now) noexcept {
@@ -656,10 +733,12 @@ void session_machine::write_out(std::string_view frame, std::int64_t now) noexce
     out_.send(frame);
 }
 
-void session_machine::send_logon(std::int64_t now, bool reset) noexcept {
+void session_machine::send_logon(std::int64_t now, bool reset,
+                                 std::uint64_t next_expected) noexcept {
     send_message("A", now, [&](cf::writer& w) {
         w.add_uint(98, 0).add_uint(108, heart_bt_int_);
         if (reset) w.add_char(141, 'Y');
+        if (settings_.next_expected_msg_seq_num) w.add_uint(789, next_expected);
         if (!settings_.default_appl_ver_id.empty()) w.add(1137, settings_.default_appl_ver_id);
     });
     sent_logon_ = true;
@@ -731,6 +810,7 @@ void session_machine::send_business_reject(const cf::message_view& m, std::strin
 // ---- timers and commands ------------------------------------------------------------------
 
 void session_machine::on_tick(std::int64_t now) noexcept {
+    if (!check_schedule(now)) return;
     if (!connected_) return;
     if (sent_logout_ && now - logout_sent_time_ >= settings_.logout_timeout_ns) {
         emit(event_kind::timeout, "Timed out waiting for logout response");

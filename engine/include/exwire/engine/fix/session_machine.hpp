@@ -16,7 +16,9 @@
 // demand (a gap), nothing else allocates after construction except the store.
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,7 @@
 #include <exwire/codec/fix/reader.hpp>
 #include <exwire/codec/fix/writer.hpp>
 #include <exwire/engine/fix/message_store.hpp>
+#include <exwire/engine/fix/session_schedule.hpp>
 
 namespace exwire::engine::fix {
 
@@ -112,6 +115,21 @@ struct session_settings {
     std::uint8_t time_digits = 3;
     /// When set, inbound messages are validated against it (Reject with the reason).
     const codec::fix::dictionary* dictionary = nullptr;
+    /// NextExpectedMsgSeqNum (789) on Logon: ours carries the MsgSeqNum we expect next; a
+    /// peer's 789 below our next sender number is answered by resending from it (no
+    /// ResendRequest needed), above it by Logout and disconnect. When both Logons carry 789,
+    /// a too-high Logon waits for the peer's resend instead of sending a ResendRequest.
+    bool next_expected_msg_seq_num = false;
+    /// When set, an acceptor calls it with the peer's Logon before answering; false
+    /// rejects the logon: Logout with `logon_reject_text` and disconnect (QuickFIX's
+    /// RejectLogon). Runs on the machine's thread; must not call back into the machine.
+    std::function<bool(const codec::fix::message_view& logon)> credentials;
+    std::string logon_reject_text = "Logon rejected";
+    /// When set, the session is only up inside the schedule's windows: outside, a
+    /// connection is closed (Logout first when logged on) and no Logon is sent or accepted;
+    /// a new window (period) resets both sequence numbers and the store. Checked on
+    /// on_connected, on_tick and each inbound Logon.
+    std::optional<session_schedule> schedule;
 };
 
 /// Result of an application command.
@@ -164,6 +182,7 @@ class session_machine {
               std::uint64_t to = 0) noexcept;
     void do_disconnect(std::string_view why) noexcept;
     void reset_session_flags() noexcept;
+    bool check_schedule(std::int64_t now) noexcept;
 
     // inbound
     void process(std::string_view frame, std::int64_t now, bool from_queue) noexcept;
@@ -186,7 +205,8 @@ class session_machine {
     // outbound
     template <typename Body>
     void send_message(std::string_view msg_type, std::int64_t now, Body&& body) noexcept;
-    void send_logon(std::int64_t now, bool reset) noexcept;
+    void send_logon(std::int64_t now, bool reset, std::uint64_t next_expected) noexcept;
+    void serve_resend(std::uint64_t begin, std::uint64_t end, std::int64_t now) noexcept;
     void send_logout(std::string_view text, std::int64_t now) noexcept;
     void send_heartbeat(std::string_view test_req_id, std::int64_t now) noexcept;
     void send_resend_request(std::uint64_t begin, std::uint64_t end, std::int64_t now) noexcept;
@@ -222,6 +242,7 @@ class session_machine {
     std::int64_t logout_sent_time_ = 0;
     std::int64_t last_sent_ = 0;
     std::int64_t last_received_ = 0;
+    std::int64_t period_ = session_schedule::none;  ///< schedule period last seen
 };
 
 }  // namespace exwire::engine::fix
