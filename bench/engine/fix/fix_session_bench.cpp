@@ -443,6 +443,24 @@ rate_result run_throughput(const options& o, const std::string& pair) {
             session_handle ini = e->session("initiator");
             if (wait_until([&] { return ini.is_active(); }, 10s))
                 r = exwire_send_all(o, name, ini, count);
+            if (r.got != r.n) {  // say what the initiator saw, for diagnosis
+                std::fprintf(stderr, "%s: stalled; initiator active=%d closed=%d (%s)\n",
+                             name.c_str(), ini.is_active(), ini.is_closed(),
+                             ini.is_closed() ? std::string(to_string(ini.reason())).c_str() : "");
+                for (int i = 0; i < 100000; ++i) {
+                    received rec = ini.receive_nowait();
+                    if (!rec.ok()) break;
+                    if (rec.record.is_message())
+                        std::fprintf(
+                            stderr, "  message %.*s\n",
+                            static_cast<int>(std::min<std::size_t>(rec.record.text().size(), 200)),
+                            rec.record.text().data());
+                    else
+                        std::fprintf(stderr, "  %s seq=%llu\n",
+                                     std::string(to_string(rec.record.type)).c_str(),
+                                     static_cast<unsigned long long>(rec.record.sequence));
+                }
+            }
             (void)ini.close(5s);
         } else if (!ex_init) {
             r = qf_send_all(o, name, port, count);

@@ -1,6 +1,8 @@
 // FIX engine session: the session machine over the socket transport (see the header).
 #include "exwire/engine/fix/engine_session.hpp"
 
+#include <string>
+
 #include <exwire/core/clock.hpp>
 #include <exwire/transport/socket_transport.hpp>
 
@@ -59,8 +61,10 @@ class fix_engine_session final : public session, private session_output {
             conn_ = tr::invalid_connection;
             after_disconnect();
         }
-        // The application's sends, while logged on; kept in the ring until then.
-        if (machine_.logged_on()) {
+        flush_pending();
+        // The application's sends, while logged on; kept in the ring until then, and while
+        // the socket refuses bytes (backpressure: the ring fills, the application waits).
+        if (machine_.logged_on() && pending_.empty()) {
             byte_ring_consumer& out = ctx_->outbound();
             for (int i = 0; i < 64; ++i) {
                 const ring_record r = out.peek();
@@ -123,6 +127,7 @@ class fix_engine_session final : public session, private session_output {
                 after_disconnect();
                 break;
             case tr::event_kind::writable:
+                flush_pending();
                 break;
         }
     }
@@ -133,6 +138,7 @@ class fix_engine_session final : public session, private session_output {
         return s;
     }
     void after_disconnect() noexcept {
+        pending_.clear();
         ctx_->set_active(false);
         if (closing_)
             ctx_->finish(close_reason::requested);
@@ -145,15 +151,50 @@ class fix_engine_session final : public session, private session_output {
     // session_output
     void send(std::string_view frame) noexcept override {
         if (conn_ == tr::invalid_connection) return;
-        const tr::send_result r = transport_.send(
-            conn_, bytes(reinterpret_cast<const std::byte*>(frame.data()), frame.size()));
-        if (r.status != tr::send_status::ok) {
-            last_reason_ = "send failed";
-            close_pending_ = true;
-            return;
-        }
         ctx_->counters().add(counter::frames_out);
         ctx_->counters().add(counter::bytes_out, frame.size());
+        // Frames are sequenced and stored: one the socket refuses waits in pending_ (and
+        // later ones behind it) until the transport reports `writable`.
+        if (!pending_.empty()) {
+            pending_.append(frame);
+            return;
+        }
+        const tr::send_result r = transport_.send(
+            conn_, bytes(reinterpret_cast<const std::byte*>(frame.data()), frame.size()));
+        switch (r.status) {
+            case tr::send_status::ok:
+                return;
+            case tr::send_status::partial:
+            case tr::send_status::would_block:
+                pending_.assign(frame.substr(r.accepted));
+                return;
+            case tr::send_status::closed:
+            case tr::send_status::error:
+                last_reason_ = "send failed";
+                close_pending_ = true;
+                return;
+        }
+    }
+    void flush_pending() noexcept {
+        if (pending_.empty() || conn_ == tr::invalid_connection) return;
+        const tr::send_result r = transport_.send(
+            conn_, bytes(reinterpret_cast<const std::byte*>(pending_.data()), pending_.size()));
+        switch (r.status) {
+            case tr::send_status::ok:
+                pending_.clear();
+                return;
+            case tr::send_status::partial:
+                pending_.erase(0, r.accepted);
+                return;
+            case tr::send_status::would_block:
+                return;
+            case tr::send_status::closed:
+            case tr::send_status::error:
+                pending_.clear();
+                last_reason_ = "send failed";
+                close_pending_ = true;
+                return;
+        }
     }
     void disconnect() noexcept override { close_pending_ = true; }
     void on_event(const session_event& e) noexcept override {
@@ -201,6 +242,7 @@ class fix_engine_session final : public session, private session_output {
     bool closing_ = false;
     bool peer_logged_out_ = false;
     std::string_view last_reason_;
+    std::string pending_;  ///< bytes the socket refused, sent first when it is writable
 };
 
 }  // namespace
