@@ -3,6 +3,9 @@
 // every wait bounded).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <chrono>
 #include <map>
@@ -10,6 +13,8 @@
 #include <thread>
 
 #include <exwire/codec/fix/reader.hpp>
+#include <exwire/codec/fix/values.hpp>
+#include <exwire/core/clock.hpp>
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/fix/engine_session.hpp>
 
@@ -149,6 +154,136 @@ TEST(fix_loopback, initiator_and_acceptor_exchange_orders_and_log_out_fix44) {
 
 TEST(fix_loopback, initiator_and_acceptor_exchange_orders_and_log_out_fixt11) {
     run_loopback("FIXT.1.1");
+}
+
+// A peer that stops reading: the initiator's socket refuses bytes, the session must hold
+// them (and the application's ring) until the peer reads again, not drop the connection.
+std::string frame(std::string body) {
+    std::string head =
+        "8=FIX.4.4\x01"
+        "9=" +
+        std::to_string(body.size()) + "\x01";
+    std::string f = head + body;
+    char cs[8];
+    std::snprintf(cs, sizeof cs, "10=%03u\x01", exwire::codec::fix::checksum(f));
+    return f + cs;
+}
+
+TEST(fix_loopback, initiator_holds_frames_while_the_peer_stops_reading) {
+    const int lfd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(lfd, 0);
+    const int small = 4096;
+    ASSERT_EQ(::setsockopt(lfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small), 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ASSERT_EQ(::bind(lfd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::getsockname(lfd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+    ASSERT_EQ(::listen(lfd, 1), 0);
+    const auto port = ntohs(a.sin_port);
+
+    engine_config c = loopback_config(port, "FIX.4.4");
+    c.sessions.erase(c.sessions.begin());  // the initiator only
+    c.sessions[0].outbound_ring_size = 1u << 16;
+    c.sessions[0].heartbeat.interval_ns = 30'000'000'000LL;  // the silent peer sends none
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(c, reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle ini = (*e)->session("initiator");
+
+    const int fd = ::accept(lfd, nullptr, nullptr);
+    ASSERT_GE(fd, 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string in;
+    char buf[65536];
+    while (in.find("\x01"
+                   "10=") == std::string::npos) {
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        ASSERT_GT(n, 0);
+        in.append(buf, static_cast<std::size_t>(n));
+    }
+    char ts[32];
+    const std::string t(ts, exwire::codec::fix::format_utc_timestamp(ts, exwire::wall_ns(), 3));
+    const std::string logon = frame(
+        "35=A\x01"
+        "34=1\x01"
+        "49=EXCH\x01"
+        "52=" +
+        t +
+        "\x01"
+        "56=BANK\x01"
+        "98=0\x01"
+        "108=30\x01");
+    ASSERT_EQ(::send(fd, logon.data(), logon.size(), 0), static_cast<ssize_t>(logon.size()));
+    ASSERT_TRUE(wait_until([&] { return ini.is_active(); }, 5000ms));
+
+    // Far more than the socket buffers hold, while the peer reads nothing.
+    constexpr int n = 200000;
+    int sent = 0;
+    const auto end = std::chrono::steady_clock::now() + 3s;
+    while (sent < n && std::chrono::steady_clock::now() < end) {
+        const std::string body = "11=ORD" + std::to_string(sent) +
+                                 "\x01"
+                                 "54=1\x01"
+                                 "55=X\x01";
+        if (ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) == send_status::ok)
+            ++sent;
+        else
+            std::this_thread::sleep_for(100us);
+    }
+    EXPECT_LT(sent, n);  // the ring filled: the application felt the backpressure
+    if (!ini.is_active()) {
+        for (int i = 0; i < 100; ++i) {
+            received r = ini.receive_nowait();
+            if (!r.ok()) break;
+            std::printf("record %s %.*s\n", std::string(to_string(r.record.type)).c_str(),
+                        static_cast<int>(r.record.text().size()), r.record.text().data());
+        }
+    }
+    ASSERT_TRUE(ini.is_active()) << "closed: " << to_string(ini.reason()) << " after " << sent;
+
+    // The peer reads again: every order arrives, in order, and the rest can be sent.
+    int got = 0;
+    std::size_t pos = 0;
+    const auto end2 = std::chrono::steady_clock::now() + 20s;
+    while (got < n && std::chrono::steady_clock::now() < end2) {
+        while (sent < n) {
+            const std::string body = "11=ORD" + std::to_string(sent) +
+                                     "\x01"
+                                     "54=1\x01"
+                                     "55=X\x01";
+            if (ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) != send_status::ok) break;
+            ++sent;
+        }
+        const auto k = ::recv(fd, buf, sizeof buf, 0);
+        if (k <= 0) break;
+        in.append(buf, static_cast<std::size_t>(k));
+        for (auto p = in.find("\x01"
+                              "35=D\x01",
+                              pos);
+             p != std::string::npos; p = in.find("\x01"
+                                                 "35=D\x01",
+                                                 pos)) {
+            const auto cl = in.find(
+                "\x01"
+                "11=",
+                p);
+            const auto cl_end = in.find('\x01', cl + 1);
+            if (cl == std::string::npos || cl_end == std::string::npos) break;
+            ASSERT_EQ(in.substr(cl + 4, cl_end - cl - 4), "ORD" + std::to_string(got));
+            ++got;
+            pos = cl_end;
+        }
+    }
+    EXPECT_EQ(got, n);
+    EXPECT_TRUE(ini.is_active());
+    (*e)->stop();
+    ::close(fd);
+    ::close(lfd);
 }
 
 }  // namespace
