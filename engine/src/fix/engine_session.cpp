@@ -30,12 +30,11 @@ namespace {
 class fix_engine_session final : public session, private session_output {
   public:
     fix_engine_session(const session_config& c, tr::socket_transport t,
-                       std::unique_ptr<message_store> store,
-                       const codec::fix::dictionary* dictionary)
+                       std::unique_ptr<message_store> store, session_settings settings)
         : config_(c),
           transport_(std::move(t)),
           store_(std::move(store)),
-          machine_(with_dictionary(settings_from(c), dictionary), *store_, *this) {}
+          machine_(std::move(settings), *store_, *this) {}
 
     result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
         ctx_ = &ctx;
@@ -133,10 +132,6 @@ class fix_engine_session final : public session, private session_output {
     }
 
   private:
-    static session_settings with_dictionary(session_settings s, const codec::fix::dictionary* d) {
-        s.dictionary = d;
-        return s;
-    }
     void after_disconnect() noexcept {
         pending_.clear();
         ctx_->set_active(false);
@@ -251,12 +246,15 @@ result<std::unique_ptr<session>> make_fix_session(const session_config& c, const
                                                   const fix_session_options& options) {
     auto t = tr::socket_transport::create({});
     if (!t) return fail(t.err().message);
+    session_settings settings = settings_from(c);
+    settings.dictionary = options.dictionary;
+    if (options.customize) options.customize(c, settings);
     std::unique_ptr<message_store> store =
         options.make_store ? options.make_store(c) : std::make_unique<memory_store>();
     if (!store) return fail("session '" + c.name + "': no message store");
     return result<std::unique_ptr<session>>(
         std::unique_ptr<session>(std::make_unique<fix_engine_session>(
-            c, std::move(*t), std::move(store), options.dictionary)));
+            c, std::move(*t), std::move(store), std::move(settings))));
 }
 
 void register_fix_sessions(protocol_registry& registry, fix_session_options options) {

@@ -740,6 +740,10 @@ void session_machine::send_logon(std::int64_t now, bool reset,
         if (reset) w.add_char(141, 'Y');
         if (settings_.next_expected_msg_seq_num) w.add_uint(789, next_expected);
         if (!settings_.default_appl_ver_id.empty()) w.add(1137, settings_.default_appl_ver_id);
+        const std::string_view extra = settings_.logon_fields;
+        for (cf::message_view::iterator it(extra.data(), extra.data() + extra.size());
+             it != cf::message_view::iterator(); ++it)
+            w.add(it->tag, it->value);
     });
     sent_logon_ = true;
     logon_sent_time_ = now;

@@ -133,5 +133,14 @@ TEST_F(logon_options, credentials_handler_accepts_a_logon) {
     EXPECT_EQ(out.disconnects, 0);
 }
 
+TEST_F(logon_options, initiator_logon_carries_configured_extra_fields) {
+    session_settings s = make(session_role::initiator);
+    s.logon_fields =
+        "553=bank\x01"
+        "554=secret\x01";
+    start(s);
+    expect_sent({"35=A|34=1|49=ISLD|52=<T>|56=TW|98=0|108=30|553=bank|554=secret|"});
+}
+
 }  // namespace
 }  // namespace exwire::engine::fix::test

@@ -286,4 +286,46 @@ TEST(fix_loopback, initiator_holds_frames_while_the_peer_stops_reading) {
     ::close(lfd);
 }
 
+// The customize hook sets a credentials handler on the acceptor and Username/Password on
+// the initiator's Logon: right ones log on, wrong ones are refused with a Logout.
+void run_credentials(const std::string& password, bool expect_logon) {
+    const auto port =
+        static_cast<std::uint16_t>(20000 + (::getpid() * 11 + password.size() * 3) % 20000);
+    fix::fix_session_options options;
+    options.customize = [&](const session_config& sc, fix::session_settings& s) {
+        if (sc.role == session_role::acceptor)
+            s.credentials = [](const exwire::codec::fix::message_view& m) {
+                return m.get(553) == "bank" && m.get(554) == "secret";
+            };
+        else
+            s.logon_fields =
+                "553=bank\x01"
+                "554=" +
+                password + "\x01";
+    };
+    protocol_registry reg;
+    fix::register_fix_sessions(reg, options);
+    auto e = engine::create(loopback_config(port, "FIX.4.4"), reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle acc = (*e)->session("acceptor");
+    session_handle ini = (*e)->session("initiator");
+    if (expect_logon) {
+        EXPECT_TRUE(wait_until([&] { return acc.is_active() && ini.is_active(); }, 5000ms));
+    } else {
+        EXPECT_TRUE(wait_until([&] { return ini.is_closed(); }, 5000ms));
+        EXPECT_FALSE(acc.is_active());
+        EXPECT_FALSE(acc.is_closed());  // the acceptor keeps listening
+    }
+    (*e)->stop();
+}
+
+TEST(fix_loopback, acceptor_credentials_handler_admits_the_right_password) {
+    run_credentials("secret", true);
+}
+
+TEST(fix_loopback, acceptor_credentials_handler_refuses_a_wrong_password) {
+    run_credentials("guess", false);
+}
+
 }  // namespace

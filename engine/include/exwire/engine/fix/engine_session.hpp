@@ -51,6 +51,11 @@ struct fix_session_options {
     std::function<std::unique_ptr<message_store>(const session_config&)> make_store;
     /// Validates inbound messages when set (must outlive the engine).
     const codec::fix::dictionary* dictionary = nullptr;
+    /// Adjusts each session's machine settings after they are derived from its
+    /// configuration (cold path, on the thread building the engine): schedule,
+    /// next_expected_msg_seq_num, credentials, reset_on_logon... A credentials handler runs
+    /// later on the shard thread.
+    std::function<void(const session_config&, session_settings&)> customize;
 };
 
 /// Registers the FIX factory (socket transport) for protocol_kind::fix.

@@ -125,6 +125,9 @@ struct session_settings {
     /// RejectLogon). Runs on the machine's thread; must not call back into the machine.
     std::function<bool(const codec::fix::message_view& logon)> credentials;
     std::string logon_reject_text = "Logon rejected";
+    /// Extra fields for our Logon, rendered `tag=value<SOH>...` (e.g. Username 553 and
+    /// Password 554 for an acceptor's credentials check); written after the standard ones.
+    std::string logon_fields;
     /// When set, the session is only up inside the schedule's windows: outside, a
     /// connection is closed (Logout first when logged on) and no Logon is sent or accepted;
     /// a new window (period) resets both sequence numbers and the store. Checked on
