@@ -107,9 +107,8 @@ std::string_view reject_text(int reason) noexcept {
 }
 
 bool is_admin(std::string_view t) noexcept {
-    return t.size() == 1 &&
-           (t[0] == '0' || t[0] == '1' || t[0] == '2' || t[0] == '3' || t[0] == '4' ||
-            t[0] == '5' || t[0] == 'A');
+    return t.size() == 1 && (t[0] == '0' || t[0] == '1' || t[0] == '2' || t[0] == '3' ||
+                             t[0] == '4' || t[0] == '5' || t[0] == 'A');
 }
 
 // Standard header and trailer tags: everything else of a stored frame is body to resend.
@@ -157,8 +156,10 @@ bool is_header_or_trailer(int tag) noexcept {
     }
 }
 
+constexpr std::uint64_t no_seq = ~std::uint64_t{0};  // RefSeqNum unknown (no MsgSeqNum)
+
 std::uint64_t seq_of(const cf::message_view& m) noexcept {
-    return cf::parse_seqnum(m.get(34)).value_or(0);
+    return cf::parse_uint(m.get(34)).value_or(0);
 }
 
 // Copies the body fields of `m` (from its first non-header field) to `w`.
@@ -217,6 +218,33 @@ void session_machine::do_disconnect(std::string_view why) noexcept {
     set_state(session_state::disconnected);
 }
 
+bool session_machine::check_schedule(std::int64_t now) noexcept {
+    if (!settings_.schedule) return true;
+    const session_schedule& sch = *settings_.schedule;
+    const std::int64_t p = sch.period_start(now);
+    if (p != period_) {
+        const bool first = period_ == session_schedule::none;
+        period_ = p;
+        if (p != session_schedule::none && (!first || store_.creation_time_ns() < p)) {
+            if (connected_ && (sent_logon_ || received_logon_)) {  // a session under way ends
+                if (received_logon_ && !sent_logout_) send_logout("New session period", now);
+                do_disconnect("new session period");
+            }
+            store_.reset();
+            store_.set_creation_time_ns(now);
+            emit(event_kind::sequence_reset, "New session period: sequence numbers reset to 1", 1,
+                 1);
+        }
+    }
+    if (sch.in_session(now)) return true;
+    if (connected_) {
+        if (received_logon_ && !sent_logout_) send_logout("Outside session time", now);
+        emit(event_kind::error, "Logon attempt not within session time");
+        do_disconnect("outside session time");
+    }
+    return false;
+}
+
 void session_machine::incr_target() noexcept {
     store_.set_next_target_seq(store_.next_target_seq() + 1);
 }
@@ -230,12 +258,13 @@ void session_machine::on_connected(std::int64_t now) noexcept {
     connected_time_ = now;
     last_received_ = now;
     last_sent_ = now;
+    if (!check_schedule(now)) return;
     if (settings_.role == session_role::initiator) {
         if (settings_.reset_on_logon) {
             store_.reset();
             sent_reset_ = true;
         }
-        send_logon(now, sent_reset_);
+        send_logon(now, sent_reset_, store_.next_target_seq());
         set_state(session_state::logon_sent);
     } else {
         set_state(session_state::awaiting_logon);
@@ -294,11 +323,16 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
     const std::string_view type = m.msg_type();
 
     if (m.begin_string() != settings_.begin_string) {
-        if (received_logon_) send_logout("Incorrect BeginString", now);
-        do_disconnect("Incorrect BeginString");
+        if (!received_logon_) {
+            do_disconnect("Incorrect BeginString");
+            return;
+        }
+        // QuickFIX answers with a Logout and waits for the peer's (or the logout timeout).
+        if (cf::parse_uint(m.get(34)).value_or(0) == store_.next_target_seq()) incr_target();
+        if (!sent_logout_) send_logout("Incorrect BeginString", now);
         return;
     }
-    const auto seq_opt = cf::parse_seqnum(m.get(34));
+    const auto seq_opt = cf::parse_uint(m.get(34));  // 0 is legal on SequenceReset-Reset
     if (!received_logon_ &&
         (m.get(49) != settings_.target_comp_id || m.get(56) != settings_.sender_comp_id)) {
         // An acceptor finds sessions by identity: an unknown one has no session to answer.
@@ -309,7 +343,7 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
         if (type == "A") {
             do_disconnect("Required field missing from logon");
         } else {
-            send_reject(m, type, 0, 1, 34, now);
+            send_reject(m, type, no_seq, 1, 34, now);
         }
         return;
     }
@@ -331,7 +365,8 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
     }
 
     if (type == "A") {
-        if (!valid_logon_state(type)) {
+        // A Logon with ResetSeqNumFlag=Y is valid at any time: it resets a running session.
+        if (m.get(141) != "Y" && !valid_logon_state(type)) {
             do_disconnect("Logon state is not valid for message");
             return;
         }
@@ -384,6 +419,10 @@ bool session_machine::verify(const cf::message_view& m, std::string_view type, s
     if (settings_.check_latency) {
         const std::int64_t d = t->nanos - now;
         if (d > settings_.max_latency_ns || -d > settings_.max_latency_ns) {
+            if (type == "A") {  // no session yet to reject in: QuickFIX just disconnects
+                do_disconnect("SendingTime accuracy problem on logon");
+                return false;
+            }
             send_reject(m, type, seq, 10, 0, now);
             send_logout({}, now);
             return false;
@@ -415,10 +454,10 @@ void session_machine::do_target_too_high(const cf::message_view& m, std::uint64_
                                          std::int64_t now) noexcept {
     const std::uint64_t expected = store_.next_target_seq();
     char text[128];
-    const auto n = fmt::format_to_n(text, sizeof text,
-                                    "MsgSeqNum too high, expecting {} but received {}", expected,
-                                    seq)
-                       .size;
+    const auto n =
+        fmt::format_to_n(text, sizeof text, "MsgSeqNum too high, expecting {} but received {}",
+                         expected, seq)
+            .size;
     emit(event_kind::error, std::string_view(text, std::min(n, sizeof text)), expected, seq);
     queue_[seq] = std::string(m.bytes());
     if (resend_from_ != 0 && seq >= resend_from_) return;  // already asked; not again
@@ -434,10 +473,10 @@ void session_machine::do_target_too_low(const cf::message_view& m, std::string_v
     const std::uint64_t expected = store_.next_target_seq();
     if (m.get(43) != "Y") {
         char text[128];
-        const auto n = fmt::format_to_n(text, sizeof text,
-                                        "MsgSeqNum too low, expecting {} but received {}",
-                                        expected, seq)
-                           .size;
+        const auto n =
+            fmt::format_to_n(text, sizeof text, "MsgSeqNum too low, expecting {} but received {}",
+                             expected, seq)
+                .size;
         const std::string_view t(text, std::min(n, sizeof text));
         send_logout(t, now);
         do_disconnect(t);
@@ -462,6 +501,7 @@ void session_machine::do_target_too_low(const cf::message_view& m, std::string_v
 
 void session_machine::on_logon(const cf::message_view& m, std::uint64_t seq,
                                std::int64_t now) noexcept {
+    if (!check_schedule(now)) return;
     const bool reset_flag = m.get(141) == "Y";
     if (reset_flag) {
         received_reset_ = true;
@@ -474,22 +514,67 @@ void session_machine::on_logon(const cf::message_view& m, std::uint64_t seq,
         return;
     }
     if (!verify(m, "A", seq, false, true, now)) return;
+    // NextExpectedMsgSeqNum: what the peer expects from us, checked against what we sent.
+    std::uint64_t peer_expects = 0;
+    const std::uint64_t next_sender = store_.next_sender_seq();
+    if (settings_.next_expected_msg_seq_num) {
+        if (const auto v = cf::parse_uint(m.get(789)); v && *v > 0) {
+            if (*v > next_sender) {
+                char text[160];
+                const auto n = fmt::format_to_n(text, sizeof text,
+                                                "NextExpectedMsgSeqNum too high, expecting {} "
+                                                "but received {}",
+                                                next_sender, *v)
+                                   .size;
+                const std::string_view why(text, std::min(n, sizeof text));
+                emit(event_kind::error, why, next_sender, *v);
+                send_logout(why, now);
+                do_disconnect(why);
+                return;
+            }
+            peer_expects = *v;
+        }
+    }
+    const bool too_high = seq > store_.next_target_seq() && !reset_flag;
+    if (settings_.role == session_role::acceptor && settings_.credentials &&
+        !settings_.credentials(m)) {
+        emit(event_kind::error, settings_.logon_reject_text);
+        // QuickFIX's RejectLogon: a Logout with the reason, then the connection is closed.
+        send_logout(settings_.logon_reject_text, now);
+        do_disconnect(settings_.logon_reject_text);
+        return;
+    }
     received_logon_ = true;
     if (settings_.role == session_role::acceptor || (received_reset_ && !sent_reset_)) {
         if (const auto hb = cf::parse_uint(m.get(108)); hb && *hb <= 86400)
             heart_bt_int_ = static_cast<std::uint32_t>(*hb);
         emit(event_kind::logon, "Received logon request");
-        send_logon(now, received_reset_);
+        // Our 789 counts their Logon as received unless it leaves a gap.
+        send_logon(now, received_reset_, store_.next_target_seq() + (too_high ? 0 : 1));
     } else {
         emit(event_kind::logon, "Received logon response");
     }
     sent_reset_ = false;
     received_reset_ = false;
     if (sent_logon_) set_state(session_state::logged_on);
-    if (seq > store_.next_target_seq() && !reset_flag)
+    if (peer_expects != 0 && peer_expects < next_sender) {
+        serve_resend(peer_expects, next_sender - 1, now);
+        emit(event_kind::resend_served, "NextExpectedMsgSeqNum on Logon", peer_expects,
+             next_sender - 1);
+    }
+    if (too_high && peer_expects != 0) {
+        // Both sides use 789: the peer resends what we lack on its own.
+        const std::uint64_t expected = store_.next_target_seq();
+        queue_[seq] = std::string(m.bytes());
+        resend_from_ = expected;
+        resend_to_ = seq - 1;
+        emit(event_kind::sequence_gap, "awaiting resend after NextExpectedMsgSeqNum", expected,
+             seq - 1);
+    } else if (too_high) {
         do_target_too_high(m, seq, now);
-    else
+    } else {
         incr_target();
+    }
 }
 
 struct session_machine::replay final : store_visitor {
@@ -535,8 +620,8 @@ struct session_machine::replay final : store_visitor {
 void session_machine::on_resend_request(const cf::message_view& m, std::uint64_t seq,
                                         std::int64_t now) noexcept {
     if (!verify(m, "2", seq, false, false, now)) return;
-    const auto b = cf::parse_seqnum(m.get(7));
-    const auto e = cf::parse_seqnum(m.get(16));
+    const auto b = cf::parse_uint(m.get(7));
+    const auto e = cf::parse_uint(m.get(16));  // 0: infinity
     if (!b || !e) {
         send_reject(m, "2", seq, 1, !b ? 7 : 16, now);
         return;
@@ -545,15 +630,7 @@ void session_machine::on_resend_request(const cf::message_view& m, std::uint64_t
     std::uint64_t end = *e;
     const std::uint64_t next_sender = store_.next_sender_seq();
     if (end == 0 || end == 999999 || end >= next_sender) end = next_sender - 1;
-    if (begin <= end) {
-        replay r(*this, now, begin);
-        store_.load(begin, end, r);
-        if (r.current <= end) {  // nothing stored for the tail: fill it too
-            if (r.gap_begin == 0) r.gap_begin = r.current;
-            r.current = end + 1;
-        }
-        if (r.gap_begin != 0) send_gap_fill(r.gap_begin, r.current, now);
-    }
+    if (begin <= end) serve_resend(begin, end, now);
     emit(event_kind::resend_served, "Received ResendRequest", begin, end);
     const std::uint64_t expected = store_.next_target_seq();
     if (seq == expected)
@@ -576,6 +653,10 @@ void session_machine::on_sequence_reset(const cf::message_view& m, std::uint64_t
         store_.set_next_target_seq(*new_seq);
         emit(event_kind::sequence_reset, gap_fill ? "SequenceReset-GapFill" : "SequenceReset",
              expected, *new_seq);
+        if (resend_from_ != 0 && *new_seq > resend_to_) {  // the reset covers the open request
+            emit(event_kind::gap_filled, "ResendRequest satisfied", resend_from_, resend_to_);
+            resend_from_ = resend_to_ = 0;
+        }
     } else if (*new_seq < expected) {
         send_reject(m, "4", seq, 5, 0, now);
     }
@@ -592,6 +673,17 @@ void session_machine::on_logout(const cf::message_view& m, std::int64_t now) noe
     }
     if (seq == store_.next_target_seq()) incr_target();
     do_disconnect("logout");
+}
+
+void session_machine::serve_resend(std::uint64_t begin, std::uint64_t end,
+                                   std::int64_t now) noexcept {
+    replay r(*this, now, begin);
+    store_.load(begin, end, r);
+    if (r.current <= end) {  // nothing stored for the tail: fill it too
+        if (r.gap_begin == 0) r.gap_begin = r.current;
+        r.current = end + 1;
+    }
+    if (r.gap_begin != 0) send_gap_fill(r.gap_begin, r.current, now);
 }
 
 void session_machine::next_queued(std::int64_t now) noexcept {
@@ -641,11 +733,17 @@ void session_machine::write_out(std::string_view frame, std::int64_t now) noexce
     out_.send(frame);
 }
 
-void session_machine::send_logon(std::int64_t now, bool reset) noexcept {
+void session_machine::send_logon(std::int64_t now, bool reset,
+                                 std::uint64_t next_expected) noexcept {
     send_message("A", now, [&](cf::writer& w) {
         w.add_uint(98, 0).add_uint(108, heart_bt_int_);
         if (reset) w.add_char(141, 'Y');
+        if (settings_.next_expected_msg_seq_num) w.add_uint(789, next_expected);
         if (!settings_.default_appl_ver_id.empty()) w.add(1137, settings_.default_appl_ver_id);
+        const std::string_view extra = settings_.logon_fields;
+        for (cf::message_view::iterator it(extra.data(), extra.data() + extra.size());
+             it != cf::message_view::iterator(); ++it)
+            w.add(it->tag, it->value);
     });
     sent_logon_ = true;
     logon_sent_time_ = now;
@@ -689,12 +787,11 @@ void session_machine::send_gap_fill(std::uint64_t seq, std::uint64_t new_seq,
 void session_machine::send_reject(const cf::message_view& m, std::string_view msg_type,
                                   std::uint64_t seq, int reason, int ref_tag,
                                   std::int64_t now) noexcept {
-    if (msg_type != "A" && msg_type != "4" && seq != 0 && seq == store_.next_target_seq())
-        incr_target();
+    if (msg_type != "A" && msg_type != "4" && seq == store_.next_target_seq()) incr_target();
     (void)m;
     const std::string_view text = reject_text(reason);
     send_message("3", now, [&](cf::writer& w) {
-        if (seq != 0) w.add_uint(45, seq);
+        if (seq != no_seq) w.add_uint(45, seq);
         w.add(58, text);
         if (ref_tag != 0) w.add_uint(371, static_cast<std::uint64_t>(ref_tag));
         w.add(372, msg_type).add_uint(373, static_cast<std::uint64_t>(reason));
@@ -717,6 +814,7 @@ void session_machine::send_business_reject(const cf::message_view& m, std::strin
 // ---- timers and commands ------------------------------------------------------------------
 
 void session_machine::on_tick(std::int64_t now) noexcept {
+    if (!check_schedule(now)) return;
     if (!connected_) return;
     if (sent_logout_ && now - logout_sent_time_ >= settings_.logout_timeout_ns) {
         emit(event_kind::timeout, "Timed out waiting for logout response");
@@ -724,8 +822,8 @@ void session_machine::on_tick(std::int64_t now) noexcept {
         return;
     }
     if (!received_logon_) {
-        const std::int64_t since = settings_.role == session_role::initiator ? logon_sent_time_
-                                                                             : connected_time_;
+        const std::int64_t since =
+            settings_.role == session_role::initiator ? logon_sent_time_ : connected_time_;
         if (now - since >= settings_.logon_timeout_ns) {
             emit(event_kind::timeout, settings_.role == session_role::initiator
                                           ? "Timed out waiting for logon response"

@@ -40,6 +40,11 @@ class message_store {
     virtual void set_next_target_seq(std::uint64_t seq) = 0;
     /// Forgets every message and sets both sequence numbers to 1 (ResetSeqNumFlag).
     virtual void reset() = 0;
+    /// When the sequence numbers were last reset (ns since the epoch; 0 unknown). A
+    /// scheduled session resets the store when this is before the current period. A store
+    /// that does not keep it is reset the first time a scheduled machine checks it.
+    [[nodiscard]] virtual std::int64_t creation_time_ns() const noexcept { return 0; }
+    virtual void set_creation_time_ns(std::int64_t t) { (void)t; }
 };
 
 /// A message_store in memory (allocates per saved message).
@@ -63,8 +68,11 @@ class memory_store final : public message_store {
         target_ = 1;
     }
     [[nodiscard]] std::size_t size() const noexcept { return messages_.size(); }
+    [[nodiscard]] std::int64_t creation_time_ns() const noexcept override { return created_; }
+    void set_creation_time_ns(std::int64_t t) override { created_ = t; }
 
   private:
+    std::int64_t created_ = 0;
     std::map<std::uint64_t, std::string> messages_;
     std::uint64_t sender_ = 1;
     std::uint64_t target_ = 1;

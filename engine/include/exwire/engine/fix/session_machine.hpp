@@ -16,7 +16,9 @@
 // demand (a gap), nothing else allocates after construction except the store.
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +27,7 @@
 #include <exwire/codec/fix/reader.hpp>
 #include <exwire/codec/fix/writer.hpp>
 #include <exwire/engine/fix/message_store.hpp>
+#include <exwire/engine/fix/session_schedule.hpp>
 
 namespace exwire::engine::fix {
 
@@ -41,20 +44,20 @@ enum class session_state : std::uint8_t {
 [[nodiscard]] std::string_view to_string(session_state s) noexcept;
 
 enum class event_kind : std::uint8_t {
-    state_changed,         ///< `state` is the new state
-    logon,                 ///< logged on (after the Logon exchange)
-    logout,                ///< Logout received or sent; text says which
-    sequence_gap,          ///< inbound MsgSeqNum too high: ResendRequest [from, to] sent
-    gap_filled,            ///< the requested range has arrived
-    resend_served,         ///< peer's ResendRequest [from, to] answered
-    sequence_reset,        ///< SequenceReset moved the expected target to `to`
-    reject_sent,           ///< Reject or BusinessMessageReject sent; text is its reason
-    reject_received,       ///< peer sent a Reject
-    message_ignored,       ///< garbled frame or PossDup duplicate dropped; text says why
-    test_request_sent,     ///< TestRequest after silence (or by command)
-    timeout,               ///< logon, logout or heartbeat timeout; text says which
-    disconnect,            ///< the machine asks for the connection to close; text says why
-    error,                 ///< other protocol error (text)
+    state_changed,      ///< `state` is the new state
+    logon,              ///< logged on (after the Logon exchange)
+    logout,             ///< Logout received or sent; text says which
+    sequence_gap,       ///< inbound MsgSeqNum too high: ResendRequest [from, to] sent
+    gap_filled,         ///< the requested range has arrived
+    resend_served,      ///< peer's ResendRequest [from, to] answered
+    sequence_reset,     ///< SequenceReset moved the expected target to `to`
+    reject_sent,        ///< Reject or BusinessMessageReject sent; text is its reason
+    reject_received,    ///< peer sent a Reject
+    message_ignored,    ///< garbled frame or PossDup duplicate dropped; text says why
+    test_request_sent,  ///< TestRequest after silence (or by command)
+    timeout,            ///< logon, logout or heartbeat timeout; text says which
+    disconnect,         ///< the machine asks for the connection to close; text says why
+    error,              ///< other protocol error (text)
 };
 [[nodiscard]] std::string_view to_string(event_kind k) noexcept;
 
@@ -112,10 +115,28 @@ struct session_settings {
     std::uint8_t time_digits = 3;
     /// When set, inbound messages are validated against it (Reject with the reason).
     const codec::fix::dictionary* dictionary = nullptr;
+    /// NextExpectedMsgSeqNum (789) on Logon: ours carries the MsgSeqNum we expect next; a
+    /// peer's 789 below our next sender number is answered by resending from it (no
+    /// ResendRequest needed), above it by Logout and disconnect. When both Logons carry 789,
+    /// a too-high Logon waits for the peer's resend instead of sending a ResendRequest.
+    bool next_expected_msg_seq_num = false;
+    /// When set, an acceptor calls it with the peer's Logon before answering; false
+    /// rejects the logon: Logout with `logon_reject_text` and disconnect (QuickFIX's
+    /// RejectLogon). Runs on the machine's thread; must not call back into the machine.
+    std::function<bool(const codec::fix::message_view& logon)> credentials;
+    std::string logon_reject_text = "Logon rejected";
+    /// Extra fields for our Logon, rendered `tag=value<SOH>...` (e.g. Username 553 and
+    /// Password 554 for an acceptor's credentials check); written after the standard ones.
+    std::string logon_fields;
+    /// When set, the session is only up inside the schedule's windows: outside, a
+    /// connection is closed (Logout first when logged on) and no Logon is sent or accepted;
+    /// a new window (period) resets both sequence numbers and the store. Checked on
+    /// on_connected, on_tick and each inbound Logon.
+    std::optional<session_schedule> schedule;
 };
 
 /// Result of an application command.
-enum class [[nodiscard]] command_status : std::uint8_t { ok, not_logged_on, too_large };
+enum class [[nodiscard]] command_status : std::uint8_t{ok, not_logged_on, too_large};
 
 class session_machine {
   public:
@@ -164,6 +185,7 @@ class session_machine {
               std::uint64_t to = 0) noexcept;
     void do_disconnect(std::string_view why) noexcept;
     void reset_session_flags() noexcept;
+    bool check_schedule(std::int64_t now) noexcept;
 
     // inbound
     void process(std::string_view frame, std::int64_t now, bool from_queue) noexcept;
@@ -186,7 +208,8 @@ class session_machine {
     // outbound
     template <typename Body>
     void send_message(std::string_view msg_type, std::int64_t now, Body&& body) noexcept;
-    void send_logon(std::int64_t now, bool reset) noexcept;
+    void send_logon(std::int64_t now, bool reset, std::uint64_t next_expected) noexcept;
+    void serve_resend(std::uint64_t begin, std::uint64_t end, std::int64_t now) noexcept;
     void send_logout(std::string_view text, std::int64_t now) noexcept;
     void send_heartbeat(std::string_view test_req_id, std::int64_t now) noexcept;
     void send_resend_request(std::uint64_t begin, std::uint64_t end, std::int64_t now) noexcept;
@@ -222,6 +245,7 @@ class session_machine {
     std::int64_t logout_sent_time_ = 0;
     std::int64_t last_sent_ = 0;
     std::int64_t last_received_ = 0;
+    std::int64_t period_ = session_schedule::none;  ///< schedule period last seen
 };
 
 }  // namespace exwire::engine::fix
