@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""`exwire journal dump` decoding through the codecs: a journal of SoupBinTCP/OUCH packets and
-one of FIX messages print as decoded text (chosen with --protocol or by the journal's
+"""`exwire journal dump` decoding through the codecs: journals of SoupBinTCP/OUCH packets, FIX
+messages, ITCH over SoupBinTCP and MoldUDP64 packets of ITCH print as decoded text (chosen with --protocol or by the journal's
 `protocol` file); a frame that does not decode prints as hex with the reason; without a
 protocol everything stays hex."""
 import json
@@ -85,10 +85,35 @@ with tempfile.TemporaryDirectory() as tmp:
         check("decoded" not in bad and bytes.fromhex(bad.get("hex", "")).startswith(b"8=FIX.4.4\x019=5")
               and "malformed FIX message" in bad.get("decode_error", ""), f"fix garbage: {bad}")
 
+    # ---- ITCH 5.0 over SoupBinTCP, and over MoldUDP64 ----
+    j = f"{tmp}/itch"
+    subprocess.run([make_sample, j, str(N), "itch", "garbage"], check=True)
+    recs = [json.loads(l) for l in dump(j, "--json", "--protocol", "itch").stdout.splitlines()]
+    check(len(recs) == N + 2, f"itch record count: {len(recs)}")
+    if len(recs) == N + 2:
+        check(recs[0].get("decoded", "").startswith("SequencedData{Message=SystemEvent{"), f"itch system event: {recs[0]}")
+        check(all(f"OrderReferenceNumber={i}," in recs[i].get("decoded", "") and f"Shares={10 * i}," in recs[i]["decoded"]
+                  for i in range(1, N + 1)), f"itch add orders: {recs[1:N + 1]}")
+        check(recs[-1].get("hex") == "0002537f" and "unknown itch50 message type 0x7f" in recs[-1].get("decode_error", ""),
+              f"itch garbage: {recs[-1]}")
+
+    j = f"{tmp}/mold"
+    subprocess.run([make_sample, j, str(N), "moldudp64", "garbage"], check=True)
+    recs = [json.loads(l) for l in dump(j, "--json", "--protocol", "moldudp64").stdout.splitlines()]
+    check(len(recs) == N + 2, f"moldudp64 record count: {len(recs)}")
+    if len(recs) == N + 2:
+        d = recs[1].get("decoded", "")
+        check(d.startswith('MoldUDP64{Session="SESSION01", SequenceNumber=3, Count=2}')
+              and "[3] AddOrder{" in d and "OrderReferenceNumber=3," in d and "[4] AddOrder{" in d
+              and "OrderReferenceNumber=4," in d, f"moldudp64 packet: {recs[1]}")
+        check("(heartbeat)" in recs[N].get("decoded", ""), f"moldudp64 heartbeat: {recs[N]}")
+        check("decoded" not in recs[-1] and "message block runs past the datagram" in recs[-1].get("decode_error", ""),
+              f"moldudp64 garbage: {recs[-1]}")
+
     r = dump(j, "--protocol", "sbe", ok=False)
     check(r.returncode != 0, "an unknown protocol is refused")
 
 if failures:
     print("\n".join(failures))
     sys.exit(1)
-print("journal dump decoding: ouch, soupbintcp, fix, protocol file, garbage as hex ok")
+print("journal dump decoding: ouch, soupbintcp, fix, itch, moldudp64, protocol file, garbage as hex ok")

@@ -3,7 +3,9 @@
 // and checksums are correct, so a dissector reading the exported pcap finds well-formed FIX.
 // KIND ouch: SoupBinTCP packets, a login out and its acceptance in, then OUCH 5.0 orders out
 // (in UnsequencedData) and their acceptances in (in SequencedData); the OUCH bytes are built
-// by the codec's from_text. `garbage` appends one outbound frame that does not decode.
+// by the codec's from_text. KIND itch: ITCH 5.0 messages in SoupBinTCP SequencedData packets.
+// KIND moldudp64: MoldUDP64 packets of two ITCH 5.0 messages each, then a heartbeat.
+// `garbage` appends one frame that does not decode.
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,7 +14,9 @@
 
 #include <fmt/format.h>
 
+#include <exwire/codec/nasdaq/itch50.hpp>
 #include <exwire/codec/nasdaq/message_set.hpp>
+#include <exwire/codec/nasdaq/moldudp64.hpp>
 #include <exwire/codec/nasdaq/ouch50.hpp>
 #include <exwire/codec/nasdaq/soupbintcp40.hpp>
 #include <exwire/journal/writer.hpp>
@@ -35,7 +39,8 @@ namespace nq = exwire::codec::nasdaq;
 
 /// A SoupBinTCP packet (length, type, payload) whose type byte and payload are `text` in the
 /// codec's text form of `set` (when `wrap` is 0), or a packet of type `wrap` carrying it.
-std::string soup(const nq::message_set_info& set, const std::string& text, char wrap = 0) {
+/// One message of `set` from its text form.
+std::string message(const nq::message_set_info& set, const std::string& text) {
     std::string msg(512, '\0');
     auto n = nq::from_text(set, text, std::as_writable_bytes(std::span(msg)));
     if (!n) {
@@ -43,6 +48,11 @@ std::string soup(const nq::message_set_info& set, const std::string& text, char 
         std::exit(1);
     }
     msg.resize(*n);
+    return msg;
+}
+
+std::string soup(const nq::message_set_info& set, const std::string& text, char wrap = 0) {
+    std::string msg = message(set, text);
     if (wrap != 0) msg.insert(msg.begin(), wrap);
     std::string out(2, '\0');
     out[0] = static_cast<char>(msg.size() >> 8);
@@ -54,7 +64,7 @@ std::string soup(const nq::message_set_info& set, const std::string& text, char 
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: %s DIR COUNT [fix|ouch] [garbage]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s DIR COUNT [fix|ouch|itch|moldudp64] [garbage]\n", argv[0]);
         return 2;
     }
     namespace jn = exwire::journal;
@@ -74,6 +84,57 @@ int main(int argc, char** argv) {
         return (*w)->append({.type = 1, .dir = d, .sequence = seq, .timestamp_ns = ts},
                             exwire::to_bytes(frame)) == jn::append_status::ok;
     };
+    auto add_order = [](long i) {
+        return fmt::format(
+            "AddOrder{{StockLocate=1, OrderReferenceNumber={}, BuySellIndicator=\"S\", "
+            "Shares={}, Stock=\"XYZ\", Price=12.5}}",
+            i, 10 * i);
+    };
+    if (kind == "itch") {
+        if (!put(jn::direction::in, 1,
+                 soup(nq::itch50::set, "SystemEvent{StockLocate=0, EventCode=\"O\"}", 'S')))
+            return 1;
+        for (long i = 1; i <= count; ++i)
+            if (!put(jn::direction::in, static_cast<std::uint64_t>(i) + 1,
+                     soup(nq::itch50::set, add_order(i), 'S')))
+                return 1;
+        if (garbage && !put(jn::direction::in, static_cast<std::uint64_t>(count) + 2,
+                            std::string("\x00\x02"
+                                        "S\x7f",
+                                        4)))  // no ITCH message has type 0x7f
+            return 1;
+        return 0;
+    }
+    if (kind == "moldudp64") {
+        std::uint64_t seq = 1;
+        for (long i = 1; i <= count; ++i) {
+            std::string pk(512, '\0');
+            const auto out = std::as_writable_bytes(std::span(pk));
+            std::size_t pos = nq::moldudp64::encode_header(out, "SESSION01", seq, 2);
+            for (long k = 0; k < 2; ++k)
+                pos = nq::moldudp64::append_block(
+                    out, pos, exwire::to_bytes(message(nq::itch50::set, add_order(2 * i + k - 1))));
+            pk.resize(pos);
+            if (!put(jn::direction::in, seq, pk)) return 1;
+            seq += 2;
+        }
+        std::string hb(nq::moldudp64::header_size, '\0');
+        (void)nq::moldudp64::encode_header(std::as_writable_bytes(std::span(hb)), "SESSION01", seq,
+                                           0);
+        if (!put(jn::direction::in, seq, hb)) return 1;
+        // A packet announcing one block whose length runs past the datagram.
+        if (garbage) {
+            std::string bad(nq::moldudp64::header_size, '\0');
+            (void)nq::moldudp64::encode_header(std::as_writable_bytes(std::span(bad)), "SESSION01",
+                                               seq, 1);
+            bad += std::string(
+                "\x00\x30"
+                "A",
+                3);
+            if (!put(jn::direction::in, seq, bad)) return 1;
+        }
+        return 0;
+    }
     if (kind == "ouch") {
         if (!put(jn::direction::out, 1,
                  soup(nq::soupbintcp40::set,
