@@ -8,15 +8,20 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <exwire/engine/dispatcher.hpp>
+#include <exwire/engine/engine.hpp>
 #include <exwire/engine/session_handle.hpp>
 #include <exwire/engine/shard.hpp>
 #include <exwire/journal/writer.hpp>
+
+#include "echo_session.hpp"
 
 using namespace exwire::engine;
 namespace jn = exwire::journal;
@@ -232,4 +237,40 @@ TEST(replay_session, a_missing_journal_fails_the_start_with_the_reason) {
     EXPECT_TRUE(o.frames.empty());
     EXPECT_EQ(o.reason, close_reason::start_failed);
     EXPECT_NE(o.text.find("journal replay"), std::string::npos) << o.text;
+}
+
+TEST(replay_session, a_running_engine_hands_the_frames_to_a_dispatcher_like_live_traffic) {
+    temp_dir t;
+    const auto all = write_journal(t.path(), 2000);
+    protocol_registry reg;
+    reg.add(protocol_kind::soupbintcp, [&](const session_config&, const shard_config&) {
+        return exwire::result<std::unique_ptr<session>>(
+            std::make_unique<replay_session>(replay_options{.directory = t.path()}));
+    });
+    // A 4 KiB ring: the shard thread outruns the dispatcher and must wait for room.
+    auto e = engine::create(exwire_test::echo_config(1, 4096), std::move(reg));
+    ASSERT_TRUE(e.ok()) << e.err().message;
+    session_handle h = (*e)->sessions().at(0);
+    dispatcher d;
+    std::vector<frame> got;
+    close_reason reason{};
+    std::string text;
+    ASSERT_TRUE(d.start_dispatching(h, [&](session_handle, const inbound_record& rec) {
+                     if (rec.type == record_type::message)
+                         got.push_back({jn::direction::in, rec.sequence, rec.time_ns,
+                                        std::string(rec.text())});
+                     if (rec.type == record_type::closed) {
+                         reason = rec.reason();
+                         text = std::string(rec.text());
+                     }
+                 }).ok());
+    ASSERT_TRUE((*e)->start().ok());
+    // The dispatcher lets go of the session by itself at the end of its queue.
+    for (int spins = 0; d.attached() > 0 && spins < 200000; ++spins)
+        if (d.poll(16) == 0) std::this_thread::sleep_for(std::chrono::microseconds(20));
+    EXPECT_EQ(d.attached(), 0u);
+    (*e)->stop();
+    EXPECT_EQ(got, only(all, jn::direction::in));
+    EXPECT_EQ(reason, close_reason::end_of_session);
+    EXPECT_EQ(text, "end of journal");
 }
