@@ -1,7 +1,10 @@
 // `exwire journal ...` subcommands: dump, stat, verify, tail, pcap, replay.
 //
-// The journal knows records, not protocols: payloads print as hex unless a decoder has been
-// plugged in with set_journal_decoder() (the codec families can register one later).
+// The journal knows records, not protocols: payloads print as hex unless the session's protocol
+// is known (`dump --protocol`, or a `protocol` file in the journal directory), in which case
+// each frame is decoded through the codecs and printed as text, falling back to hex with the
+// decode error when a frame does not decode. Other code may plug in its own decoder with
+// set_journal_decoder().
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -28,6 +31,13 @@
 
 #include <fmt/format.h>
 
+#include <exwire/codec/fix/reader.hpp>
+#include <exwire/codec/nasdaq/itch50.hpp>
+#include <exwire/codec/nasdaq/message_set.hpp>
+#include <exwire/codec/nasdaq/moldudp64.hpp>
+#include <exwire/codec/nasdaq/ouch50.hpp>
+#include <exwire/codec/nasdaq/soupbintcp.hpp>
+#include <exwire/codec/nasdaq/soupbintcp40.hpp>
 #include <exwire/core/clock.hpp>
 #include <exwire/journal/format.hpp>
 #include <exwire/journal/reader.hpp>
@@ -38,9 +48,10 @@ namespace exwire_tools {
 
 namespace jn = exwire::journal;
 
-/// Turns a record into readable text; returns nullopt to fall back to hex. Set by the tool
-/// layer when the session's protocol is known (the journal itself never decodes).
-using journal_decoder = std::function<std::optional<std::string>(const jn::record_view&)>;
+/// Turns a record into readable text, or an error saying why it does not decode (the record
+/// then prints as hex with that reason). Set from `dump --protocol` / the journal's
+/// `protocol` file, or by other code through set_journal_decoder().
+using journal_decoder = std::function<exwire::result<std::string>(const jn::record_view&)>;
 
 journal_decoder& journal_decoder_slot() {
     static journal_decoder decoder;
@@ -51,7 +62,125 @@ void set_journal_decoder(journal_decoder decoder) {
     journal_decoder_slot() = std::move(decoder);
 }
 
+// ---- protocol decoders: the codecs' text rendering of each frame ----
+
+namespace nq = exwire::codec::nasdaq;
+namespace fx = exwire::codec::fix;
+
 namespace {
+
+/// Protocols `dump --protocol` knows, as written in the option and the `protocol` file.
+const std::vector<std::string>& journal_protocols() {
+    static const std::vector<std::string> names{"soupbintcp", "ouch", "itch", "moldudp64", "fix"};
+    return names;
+}
+
+/// A whole SoupBinTCP packet (length field included), or why the frame is not one.
+exwire::result<nq::soupbintcp::packet> soup_packet(exwire::bytes frame) {
+    const nq::soupbintcp::packet p = nq::soupbintcp::decode_packet(frame);
+    if (p.status == nq::frame_status::malformed) return exwire::fail(p.reason);
+    if (p.status == nq::frame_status::need_more)
+        return exwire::fail(
+            frame.size() < 2
+                ? std::string("shorter than the 2-byte SoupBinTCP packet length")
+                : fmt::format("SoupBinTCP packet length {} but only {} bytes follow",
+                              exwire::load_be<std::uint16_t>(frame.data()), frame.size() - 2));
+    if (p.size != frame.size())
+        return exwire::fail(
+            fmt::format("{} bytes after the SoupBinTCP packet", frame.size() - p.size));
+    if (!p.known)
+        return exwire::fail(fmt::format("unknown SoupBinTCP packet type 0x{:02x}", p.type));
+    return p;
+}
+
+exwire::result<std::string> decode_soupbintcp(exwire::bytes frame) {
+    auto p = soup_packet(frame);
+    if (!p) return std::move(p).err();
+    return nq::to_text(nq::soupbintcp40::set, p->message);
+}
+
+/// SoupBinTCP packets whose S/U payloads are messages of `set`: S (sequenced, from the
+/// server) carries outgoing messages, U (unsequenced, from the client) incoming ones. A frame
+/// that is not a SoupBinTCP packet is tried as one bare message of `set`.
+exwire::result<std::string> decode_over_soup(const nq::message_set_info& set, exwire::bytes frame) {
+    auto p = soup_packet(frame);
+    if (!p) {
+        auto bare = nq::to_text(set, frame);
+        if (bare) return bare;
+        return exwire::fail(fmt::format("not a SoupBinTCP packet ({}) nor a message of {} ({})",
+                                        p.err().message, set.name, bare.err().message));
+    }
+    if (p->type != 'S' && p->type != 'U') return nq::to_text(nq::soupbintcp40::set, p->message);
+    if (p->payload.empty()) return nq::to_text(nq::soupbintcp40::set, p->message);
+    const auto dir = p->type == 'S' ? nq::direction::outgoing : nq::direction::incoming;
+    auto inner = nq::to_text(set, p->payload, dir);
+    if (!inner)
+        return exwire::fail(fmt::format("{} in {}", inner.err().message,
+                                        p->type == 'S' ? "SequencedData" : "UnsequencedData"));
+    return fmt::format("{}{{Message={}}}", p->type == 'S' ? "SequencedData" : "UnsequencedData",
+                       *inner);
+}
+
+exwire::result<std::string> decode_moldudp64(exwire::bytes frame) {
+    nq::moldudp64::packet pk;
+    const char* reason = "";
+    if (nq::moldudp64::packet::decode(frame, pk, &reason) != nq::frame_status::complete)
+        return exwire::fail(reason);
+    std::string session(pk.session());
+    while (!session.empty() && session.back() == ' ')
+        session.pop_back();
+    std::string out = fmt::format("MoldUDP64{{Session=\"{}\", SequenceNumber={}, Count={}", session,
+                                  pk.sequence(), pk.count());
+    if (pk.kind() == nq::moldudp64::packet_kind::end_of_session) out += " (end of session)";
+    if (pk.kind() == nq::moldudp64::packet_kind::heartbeat) out += " (heartbeat)";
+    out += "}";
+    for (const nq::moldudp64::block b : pk) {
+        auto m = nq::to_text(nq::itch50::set, b.message);
+        if (!m) return exwire::fail(fmt::format("message {}: {}", b.sequence, m.err().message));
+        fmt::format_to(std::back_inserter(out), " [{}] {}", b.sequence, *m);
+    }
+    return out;
+}
+
+exwire::result<std::string> decode_fix(exwire::bytes frame) {
+    const fx::frame_result r = fx::check_frame(frame);
+    if (r.status == fx::frame_status::need_more) return exwire::fail("incomplete FIX message");
+    if (r.status == fx::frame_status::malformed)
+        return exwire::fail(fmt::format("malformed FIX message: {}", fx::to_string(r.reason)));
+    if (r.length != frame.size())
+        return exwire::fail(fmt::format("{} bytes after the FIX message", frame.size() - r.length));
+    std::string out;
+    for (const fx::field& f : fx::message_view(exwire::to_string_view(frame))) {
+        if (!out.empty()) out += '|';
+        fmt::format_to(std::back_inserter(out), "{}={}", f.tag, f.value);
+    }
+    return out;
+}
+
+/// The decoder of a protocol named as in journal_protocols(); throws on an unknown name.
+journal_decoder protocol_decoder(const std::string& protocol) {
+    if (protocol == "soupbintcp")
+        return [](const jn::record_view& v) { return decode_soupbintcp(v.payload); };
+    if (protocol == "ouch")
+        return
+            [](const jn::record_view& v) { return decode_over_soup(nq::ouch50::set, v.payload); };
+    if (protocol == "itch")
+        return
+            [](const jn::record_view& v) { return decode_over_soup(nq::itch50::set, v.payload); };
+    if (protocol == "moldudp64")
+        return [](const jn::record_view& v) { return decode_moldudp64(v.payload); };
+    if (protocol == "fix") return [](const jn::record_view& v) { return decode_fix(v.payload); };
+    throw exit_error(fmt::format(
+        "unknown protocol '{}' (one of soupbintcp, ouch, itch, moldudp64, fix)", protocol));
+}
+
+/// The protocol named in the journal's `protocol` file (first word), or empty.
+std::string journal_protocol_file(const std::string& dir) {
+    std::ifstream in(dir + "/protocol");
+    std::string word;
+    if (in) in >> word;
+    return word;
+}
 
 jn::reader open_reader(const std::string& dir, bool verify = true) {
     auto r = jn::reader::open(dir, {.verify_checksums = verify});
@@ -134,20 +263,25 @@ struct filter {
 };
 
 void print_record(const jn::record_view& v, bool json, std::size_t hex_limit) {
-    std::optional<std::string> decoded;
-    if (journal_decoder_slot()) decoded = journal_decoder_slot()(v);
+    std::optional<exwire::result<std::string>> decoded;
+    if (journal_decoder_slot()) decoded.emplace(journal_decoder_slot()(v));
+    const bool ok = decoded && decoded->ok();
+    const std::string error = decoded && !ok ? decoded->err().message : std::string();
     if (json) {
         fmt::print(
             "{{\"position\":{},\"direction\":\"{}\",\"sequence\":{},\"type\":{},\"timestamp_ns\":{}"
             ",\"length\":{},"
-            "\"{}\":\"{}\"}}\n",
+            "\"{}\":\"{}\"{}}}\n",
             v.position, jn::to_string(v.meta.dir), v.meta.sequence, v.meta.type,
-            v.meta.timestamp_ns, v.payload.size(), decoded ? "decoded" : "hex",
-            json_escape(decoded ? *decoded : hex(v.payload, hex_limit)));
+            v.meta.timestamp_ns, v.payload.size(), ok ? "decoded" : "hex",
+            json_escape(ok ? **decoded : hex(v.payload, hex_limit)),
+            decoded && !ok ? fmt::format(",\"decode_error\":\"{}\"", json_escape(error))
+                           : std::string());
     } else {
-        fmt::print("{:>12} {:<3} seq={:<10} type={:<5} t={} len={:<5} {}\n", v.position,
+        fmt::print("{:>12} {:<3} seq={:<10} type={:<5} t={} len={:<5} {}{}\n", v.position,
                    jn::to_string(v.meta.dir), v.meta.sequence, v.meta.type, v.meta.timestamp_ns,
-                   v.payload.size(), decoded ? *decoded : hex(v.payload, hex_limit));
+                   v.payload.size(), ok ? **decoded : hex(v.payload, hex_limit),
+                   decoded && !ok ? "  (not decoded: " + error + ")" : std::string());
     }
 }
 
@@ -544,7 +678,7 @@ void register_journal(CLI::App& app) {
     j->require_subcommand(1);
 
     struct options {
-        std::string dir, out = "journal.pcap", to, pace = "max";
+        std::string dir, out = "journal.pcap", to, pace = "max", protocol;
         filter f;
         std::optional<std::uint64_t> from, to_seq;
         bool json = false, allow_gaps = false, from_start = false, udp = false;
@@ -565,8 +699,14 @@ void register_journal(CLI::App& app) {
     add_filter(dump, o.f, o.from, o.to_seq);
     dump->add_flag("--json", o.json, "one JSON object per line");
     dump->add_option("--hex-limit", o.hex_limit, "payload bytes shown in hex (default 256)");
+    dump->add_option("--protocol", o.protocol,
+                     "decode frames as this protocol (default: the journal's `protocol` file, "
+                     "else hex)")
+        ->check(CLI::IsMember(journal_protocols()));
     dump->callback([=] {
         finish();
+        if (o.protocol.empty()) o.protocol = journal_protocol_file(o.dir);
+        if (!o.protocol.empty()) set_journal_decoder(protocol_decoder(o.protocol));
         cmd_dump(o.dir, o.f, o.json, o.hex_limit);
     });
 
