@@ -95,7 +95,7 @@ class session_context {
         ch_->finish_requested = true;
         ch_->finish_reason = reason;
         const std::size_t n = std::min(text.size(), sizeof ch_->finish_text);
-        std::memcpy(ch_->finish_text, text.data(), n);
+        if (n != 0) std::memcpy(ch_->finish_text, text.data(), n);
         ch_->finish_text_length = static_cast<std::uint32_t>(n);
     }
     [[nodiscard]] bool finishing() const noexcept { return ch_->finish_requested; }
