@@ -68,6 +68,16 @@ TEST(fix_values, parses_utc_timestamps_at_second_milli_micro_and_nano_precision)
     EXPECT_TRUE(parse_utc_timestamp("20161231-23:59:60"));  // leap second
 }
 
+TEST(fix_values, refuses_timestamps_whose_nanoseconds_do_not_fit_64_bits) {
+    // Found by the fuzzer: year 0622 overflowed the nanosecond count.
+    EXPECT_FALSE(parse_utc_timestamp("06221121-19:30:02.123456"));
+    EXPECT_FALSE(parse_utc_timestamp("16771231-23:59:59"));
+    EXPECT_FALSE(parse_utc_timestamp("22620101-00:00:00"));
+    ASSERT_TRUE(parse_utc_timestamp("16780101-00:00:00"));
+    EXPECT_LT(parse_utc_timestamp("16780101-00:00:00")->nanos, 0);
+    EXPECT_TRUE(parse_utc_timestamp("22611231-23:59:59.999999999"));
+}
+
 TEST(fix_values, parses_time_only_date_only_and_month_year) {
     const auto t = parse_utc_time_only("13:20:00.5");
     ASSERT_TRUE(t);

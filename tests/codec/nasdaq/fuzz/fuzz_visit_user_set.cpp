@@ -8,12 +8,12 @@ namespace eq = exwire::codec::nasdaq::example_quote;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const exwire::bytes in(reinterpret_cast<const std::byte*>(data), size);
-    std::int64_t sum = 0;
+    std::uint64_t sum = 0;  // wraps on overflow (defined), unlike a signed sum
     auto on = [&]<typename V>(V v) {
         if constexpr (std::is_same_v<V, eq::quote::view>) {
             for (std::size_t i = 0; i < v.sides().size(); ++i)
                 sum += v.sides()[i].price();
-            sum += static_cast<std::int64_t>(v.account().size()) + v.tag();
+            sum += v.account().size() + static_cast<std::uint64_t>(v.tag());
         } else if constexpr (std::is_same_v<V, eq::quote_status::view>) {
             for (std::size_t i = 0; i < v.levels().size(); ++i)
                 sum += v.levels()[i];

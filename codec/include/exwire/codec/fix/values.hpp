@@ -197,7 +197,9 @@ struct date {
 [[nodiscard]] constexpr std::optional<time_value> parse_utc_timestamp(std::string_view s) noexcept {
     if (s.size() < 17 || s[8] != '-') return std::nullopt;
     const auto d = parse_date(s.substr(0, 8));
-    if (!d) return std::nullopt;
+    // Nanoseconds since 1970 in 64 bits reach from 1677-09-21 to 2262-04-11: outside whole
+    // years 1678..2261 the value would not fit, so such a timestamp is refused.
+    if (!d || d->year < 1678 || d->year > 2261) return std::nullopt;
     auto t = detail::parse_time_of_day(s, 9);
     if (!t) return std::nullopt;
     t->nanos += d->days_since_epoch() * 86'400'000'000'000;
