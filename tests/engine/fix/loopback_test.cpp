@@ -328,4 +328,75 @@ TEST(fix_loopback, acceptor_credentials_handler_refuses_a_wrong_password) {
     run_credentials("guess", false);
 }
 
+// Scenario 1b: while BANK is logged on, a second connection logs on as BANK too. It is
+// closed without an answer (the engine session holds one connection at a time) and the
+// first session goes on trading.
+TEST(fix_loopback, second_logon_of_a_logged_on_identity_is_refused_and_the_first_goes_on) {
+    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 17 + 5) % 20000);
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(loopback_config(port, "FIX.4.4"), reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle acc = (*e)->session("acceptor");
+    session_handle ini = (*e)->session("initiator");
+    ASSERT_TRUE(wait_until([&] { return acc.is_active() && ini.is_active(); }, 5000ms));
+
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    char ts[32];
+    const std::string t(ts, exwire::codec::fix::format_utc_timestamp(ts, exwire::wall_ns(), 3));
+    const std::string logon = frame(
+        "35=A\x01"
+        "34=1\x01"
+        "49=BANK\x01"
+        "52=" +
+        t +
+        "\x01"
+        "56=EXCH\x01"
+        "98=0\x01"
+        "108=30\x01");
+    (void)::send(fd, logon.data(), logon.size(), MSG_NOSIGNAL);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
+    std::string answer;
+    for (;;) {  // until the acceptor closes the connection (or the 5 s timeout)
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) {
+            EXPECT_EQ(n, 0) << "connection not closed by the acceptor";
+            break;
+        }
+        answer.append(buf, static_cast<std::size_t>(n));
+    }
+    EXPECT_EQ(answer, "");  // no Logon answer, nothing at all
+    ::close(fd);
+
+    // The first session is untouched: an order still goes through.
+    EXPECT_TRUE(acc.is_active());
+    EXPECT_TRUE(ini.is_active());
+    const std::string body =
+        "11=AFTER\x01"
+        "21=1\x01"
+        "38=100\x01"
+        "40=1\x01"
+        "54=1\x01"
+        "55=X\x01";
+    ASSERT_EQ(ini.send(as_bytes(body), fix::fix_msg_type_tag("D")), send_status::ok);
+    bool seen = false;
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (!seen && std::chrono::steady_clock::now() < end) {
+        received r = acc.receive(50ms);
+        if (r.ok() && r.record.is_message())
+            seen = exwire::codec::fix::message_view(r.record.text()).get(11) == "AFTER";
+    }
+    EXPECT_TRUE(seen);
+    (*e)->stop();
+}
+
 }  // namespace
