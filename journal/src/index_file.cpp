@@ -39,7 +39,8 @@ index_file::index_file(index_file&& o) noexcept
     : base_(std::exchange(o.base_, nullptr)),
       fd_(std::exchange(o.fd_, -1)),
       capacity_(std::exchange(o.capacity_, 0)),
-      errno_(o.errno_) {}
+      errno_(o.errno_),
+      was_reset_(o.was_reset_) {}
 
 index_file& index_file::operator=(index_file&& o) noexcept {
     if (this != &o) {
@@ -67,11 +68,12 @@ result<index_file> index_file::open_rw(const std::string& path, direction d,
     if (fstat(f.fd_, &st) != 0) return sys("cannot stat index", path);
     const auto size = static_cast<std::uint64_t>(st.st_size);
     if (size >= header_bytes && f.field(off_magic) == index_magic &&
-        f.field(off_version) == format_version && f.matches(journal_id, segment_size) &&
-        size >= header_bytes + f.count() * 8) {
+        (f.field(off_version) & 0xFFFFFFFFu) == format_version &&
+        f.matches(journal_id, segment_size) && size >= header_bytes + f.count() * 8) {
         f.capacity_ = (size - header_bytes) / 8;
         return f;
     }
+    f.was_reset_ = size > 0;
     if (auto r = f.reset(d, journal_id, segment_size); !r) return std::move(r).err();
     return f;
 }

@@ -58,6 +58,8 @@ class index_file {
     [[nodiscard]] std::uint64_t last_sequence() const noexcept;
     [[nodiscard]] std::uint64_t journal_id() const noexcept;
     [[nodiscard]] int grow_errno() const noexcept { return errno_; }
+    /// open_rw() found an existing index that did not match and emptied it.
+    [[nodiscard]] bool was_reset() const noexcept { return was_reset_; }
 
   private:
     [[nodiscard]] std::uint64_t& field(std::size_t off) const noexcept {
@@ -67,6 +69,7 @@ class index_file {
     int fd_ = -1;
     std::uint64_t capacity_ = 0;  // entries the file holds now (writer side)
     int errno_ = 0;
+    bool was_reset_ = false;
 };
 
 }  // namespace exwire::journal::detail

@@ -53,14 +53,21 @@ reader& reader::operator=(reader&&) noexcept = default;
 reader::~reader() = default;
 
 result<reader> reader::open(const std::string& dir, reader_options options) {
-    auto segs = detail::list_segments(dir);
-    if (!segs) return std::move(segs).err();
-    if (segs->empty()) return fail(fmt::format("'{}' holds no journal segments", dir));
-    auto h = detail::read_header_file(dir + "/" + segment_file_name(segs->front()));
+    // Retention may remove the oldest segment between listing and opening it: list again.
+    result<detail::segment_header> h = fail("");
+    std::uint64_t first = 0;
+    for (int attempt = 0;; ++attempt) {
+        auto segs = detail::list_segments(dir);
+        if (!segs) return std::move(segs).err();
+        if (segs->empty()) return fail(fmt::format("'{}' holds no journal segments", dir));
+        first = segs->front();
+        h = detail::read_header_file(dir + "/" + segment_file_name(first));
+        if (h || attempt == 10) break;
+    }
     if (!h) return std::move(h).err();
     if (h->magic != segment_magic || !detail::header_valid(*h, h->segment_size))
-        return fail(fmt::format("'{}': not a journal segment (bad header)",
-                                segment_file_name(segs->front())));
+        return fail(
+            fmt::format("'{}': not a journal segment (bad header)", segment_file_name(first)));
     reader r;
     r.dir_ = dir;
     r.options_ = options;
@@ -68,7 +75,7 @@ result<reader> reader::open(const std::string& dir, reader_options options) {
     r.journal_id_ = h->journal_id;
     r.idx_ = std::make_unique<indexes>();
     r.path_buf_.reserve(dir.size() + 40);
-    r.seg_index_ = segs->front();
+    r.seg_index_ = first;
     return r;
 }
 

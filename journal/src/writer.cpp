@@ -288,6 +288,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
                 if (auto r = f->reset(static_cast<direction>(d), w->journal_id_, seg_size); !r)
                     return std::move(r).err();
             }
+            if (f->was_reset()) rep.index_rebuilt[d] = true;
             start = std::min(start, f->indexed_upto());
             hs.index[d] = std::move(*f);
         }
@@ -397,7 +398,8 @@ append_status writer::roll() noexcept {
             std::chrono::duration_cast<std::chrono::nanoseconds>(cfg_.roll_timeout).count();
         // Sleep rather than spin after a short while: on a busy machine the helper needs
         // the cpu to finish the segment this thread is waiting for.
-        for (int spins = 0; (st = next_state_.load(std::memory_order_acquire)) == next_empty; ++spins) {
+        for (int spins = 0; (st = next_state_.load(std::memory_order_acquire)) == next_empty;
+             ++spins) {
             if (monotonic_ns() > deadline) return append_status::not_ready;
             if (spins < 64)
                 std::this_thread::yield();
@@ -482,7 +484,8 @@ void writer::helper_loop() {
         std::chrono::duration_cast<std::chrono::nanoseconds>(cfg_.retry_interval).count();
     {
         std::string err;
-        apply_retention(dir_, cfg_.retention, seg_index_, seg_size_, err);
+        apply_retention(dir_, cfg_.retention, cur_index_.load(std::memory_order_relaxed), seg_size_,
+                        err);
         if (!err.empty()) set_error(err, 0);
     }
     for (;;) {

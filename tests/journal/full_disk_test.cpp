@@ -67,6 +67,14 @@ TEST(journal_full_disk, no_space_is_reported_and_the_journal_verifies_clean) {
     const bool want_tmpfs = mode == nullptr || std::string(mode) != "rlimit";
     const bool tmpfs =
         want_tmpfs && mount("exwire-journal-test", mnt.c_str(), "tmpfs", 0, "size=2m") == 0;
+    // Unmounted even when an assertion ends the test early.
+    struct unmounter {
+        std::string path;
+        bool active;
+        ~unmounter() {
+            if (active) umount2(path.c_str(), MNT_DETACH);
+        }
+    } unmount_guard{mnt, tmpfs};
     std::printf("limit: %s\n",
                 tmpfs ? "2 MiB tmpfs" : "RLIMIT_FSIZE (forced, or mount not permitted)");
     signal(SIGXFSZ, SIG_IGN);  // RLIMIT_FSIZE must give EFBIG, not kill the process
@@ -141,7 +149,6 @@ TEST(journal_full_disk, no_space_is_reported_and_the_journal_verifies_clean) {
         }
         EXPECT_EQ(last, seq);
     }
-    if (tmpfs) umount2(mnt.c_str(), MNT_DETACH);
 }
 
 }  // namespace

@@ -146,14 +146,18 @@ TEST(journal, reopening_continues_after_the_last_record) {
     {
         auto w = open_writer(t.path());
         for (std::uint64_t i = 1; i <= 500; ++i)
-            ASSERT_EQ(w->append(meta(direction::in, i), pattern(100, i)), append_status::ok);
+            ASSERT_EQ(w->append(meta(i % 2 ? direction::in : direction::out, i), pattern(100, i)),
+                      append_status::ok);
     }
     {
         auto w = open_writer(t.path());
         EXPECT_FALSE(w->recovery().created);
         EXPECT_FALSE(w->recovery().torn_tail);
+        EXPECT_FALSE(w->recovery().index_rebuilt[0]) << "a matching index is reused, not rebuilt";
+        EXPECT_FALSE(w->recovery().index_rebuilt[1]);
         for (std::uint64_t i = 501; i <= 1000; ++i)
-            ASSERT_EQ(w->append(meta(direction::in, i), pattern(100, i)), append_status::ok);
+            ASSERT_EQ(w->append(meta(i % 2 ? direction::in : direction::out, i), pattern(100, i)),
+                      append_status::ok);
     }
     auto r = reader::open(t.path());
     record_view v;
@@ -217,6 +221,7 @@ TEST(journal, missing_or_stale_index_is_rebuilt_on_open) {
         junk << "not an index";
     }
     auto w = open_writer(t.path());
+    EXPECT_TRUE(w->recovery().index_rebuilt[0]) << "the foreign index.in was emptied and rebuilt";
     auto r = reader::open(t.path());
     record_view v;
     ASSERT_EQ(r->find(direction::out, 123, v), read_status::ok);
@@ -381,6 +386,56 @@ TEST(journal, durability_modes_flush_without_error) {
     }
     EXPECT_EQ(parse_durability("periodic").value(), durability::periodic);
     EXPECT_FALSE(parse_durability("sometimes").ok());
+}
+
+TEST(journal, abandoned_claim_leaves_nothing_behind) {
+    temp_dir t;
+    auto w = open_writer(t.path());
+    mutable_bytes out;
+    ASSERT_EQ(w->claim(500, out), append_status::ok);
+    std::memset(out.data(), 0xEE, out.size());
+    w->abandon();
+    ASSERT_EQ(w->append(meta(direction::out, 1), to_bytes("ab")), append_status::ok);
+    ASSERT_EQ(w->append(meta(direction::out, 2), to_bytes("cd")), append_status::ok);
+    auto r = reader::open(t.path());
+    record_view v;
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(to_string_view(v.payload), "ab");
+    ASSERT_EQ(r->next(v), read_status::ok);
+    EXPECT_EQ(to_string_view(v.payload), "cd");
+    EXPECT_EQ(r->next(v), read_status::end);
+    w.reset();
+    auto again = open_writer(t.path());
+    EXPECT_FALSE(again->recovery().torn_tail) << "abandon() cleared the claimed bytes";
+}
+
+TEST(journal, retention_by_age_removes_segments_older_than_the_limit) {
+    temp_dir t;
+    config c = small_config();
+    c.retention.max_age = std::chrono::seconds(1);
+    auto w = open_writer(t.path(), c);
+    std::uint64_t seq = 0;
+    auto add = [&] {
+        ++seq;
+        return w->append(meta(direction::out, seq), pattern(200, seq));
+    };
+    for (int i = 0; i < 1000; ++i)
+        ASSERT_EQ(add(), append_status::ok);
+    const std::uint64_t old_segments = w->position() / small_segment;
+    ASSERT_GE(old_segments, 3u);
+    EXPECT_TRUE(std::filesystem::exists(t.sub(segment_file_name(0)))) << "young segments stay";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    // Two more rolls: the segments written before the pause are now older than a second.
+    for (int i = 0; i < 600; ++i)
+        ASSERT_EQ(add(), append_status::ok);
+    bool gone = false;
+    for (int spin = 0; spin < 2000 && !gone; ++spin) {
+        gone = !std::filesystem::exists(t.sub(segment_file_name(0))) &&
+               !std::filesystem::exists(t.sub(segment_file_name(old_segments - 1)));
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_TRUE(gone);
+    EXPECT_TRUE(std::filesystem::exists(t.sub(segment_file_name(w->position() / small_segment))));
 }
 
 TEST(journal, rejects_bad_segment_sizes) {
