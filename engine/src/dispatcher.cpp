@@ -54,7 +54,7 @@ void dispatcher::detach_slot(std::size_t index, detail::session_channel* ch) noe
         return;
     ch->mode.store(detail::consumer_mode::pull, std::memory_order_seq_cst);
     if (detail::dispatching_now != ch) {
-        while (ch->dispatch_busy.load(std::memory_order_seq_cst))
+        while (ch->dispatch_busy.load(std::memory_order_seq_cst) != 0)
             std::this_thread::yield();
     }
     ch->dispatcher_owner.store(nullptr, std::memory_order_release);
@@ -72,21 +72,35 @@ void dispatcher::stop_dispatching(session_handle s) noexcept {
 
 std::size_t dispatcher::drain(detail::session_channel& ch, std::size_t limit, bool& ended) {
     ended = false;
-    ch.dispatch_busy.store(true, std::memory_order_seq_cst);
-    std::size_t n = 0;
-    if (ch.mode.load(std::memory_order_seq_cst) == detail::consumer_mode::dispatching) {
+    // Busy is a count, not a flag: a dispatcher still holding a stale pointer to a session
+    // that moved to another dispatcher may mark it busy for a moment too, and must not clear
+    // the other's mark. The guard also undoes everything if a handler throws.
+    struct busy_scope {
+        detail::session_channel& ch;
         const detail::session_channel* outer = detail::dispatching_now;
-        detail::dispatching_now = &ch;
-        const session_handle h(&ch);
-        n = ch.inbound.consumer().read(
-            [&](const ring_record& r) { ch.handler(h, inbound_record::decode(r.type, r.payload)); },
-            limit);
-        detail::dispatching_now = outer;
-        // After the last record (`closed`) was handled the session has nothing more to give.
-        ended = n == 0 && ch.state.load(std::memory_order_acquire) == detail::lifecycle::finished &&
-                ch.inbound.consumer().empty();
-    }
-    ch.dispatch_busy.store(false, std::memory_order_release);
+        explicit busy_scope(detail::session_channel& c) : ch(c) {
+            ch.dispatch_busy.fetch_add(1, std::memory_order_seq_cst);
+        }
+        ~busy_scope() {
+            detail::dispatching_now = outer;
+            ch.dispatch_busy.fetch_sub(1, std::memory_order_release);
+        }
+        busy_scope(const busy_scope&) = delete;
+        busy_scope& operator=(const busy_scope&) = delete;
+    } busy(ch);
+    // Dekker handshake with pause/detach: busy is raised before the mode is read. The owner
+    // check rejects a stale pointer to a session that another dispatcher serves now.
+    if (ch.mode.load(std::memory_order_seq_cst) != detail::consumer_mode::dispatching ||
+        ch.dispatcher_owner.load(std::memory_order_seq_cst) != this)
+        return 0;
+    detail::dispatching_now = &ch;
+    const session_handle h(&ch);
+    const std::size_t n = ch.inbound.consumer().read(
+        [&](const ring_record& r) { ch.handler(h, inbound_record::decode(r.type, r.payload)); },
+        limit);
+    // After the last record (`closed`) was handled the session has nothing more to give.
+    ended = n == 0 && ch.state.load(std::memory_order_acquire) == detail::lifecycle::finished &&
+            ch.inbound.consumer().empty();
     return n;
 }
 

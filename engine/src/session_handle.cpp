@@ -92,7 +92,7 @@ dispatch_pause session_handle::pause_dispatching() noexcept {
     // Dekker handshake with dispatcher::drain: it sets busy, then reads mode; we set mode,
     // then read busy. With both seq_cst, at least one of us sees the other's store.
     if (detail::dispatching_now != ch_) {
-        while (ch_->dispatch_busy.load(std::memory_order_seq_cst))
+        while (ch_->dispatch_busy.load(std::memory_order_seq_cst) != 0)
             std::this_thread::yield();
     }
     return dispatch_pause(ch_);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -24,6 +25,13 @@ shard::~shard() {
 }
 
 void shard::add_session(detail::session_channel& ch) {
+    if (ch.impl == nullptr)
+        throw std::invalid_argument(
+            fmt::format("session '{}' has no implementation", ch.config.name));
+    if (ch.shard_owner != nullptr)
+        throw std::logic_error(
+            fmt::format("session '{}' already belongs to a shard", ch.config.name));
+    ch.shard_owner = this;
     all_.push_back(&ch);
 }
 
@@ -45,8 +53,15 @@ void shard::begin(std::int64_t now_ns) {
         contexts_.emplace_back(*ch);
         ch->state.store(detail::lifecycle::running, std::memory_order_release);
         running_.push_back(ch);
-        auto started = ch->impl->on_start(contexts_.back(), now_ns);
-        if (!started) contexts_.back().finish(close_reason::start_failed, started.err().message);
+        // on_start is cold and may throw (allocation, a library): that is a failed start of
+        // this session, not the end of the shard.
+        try {
+            auto started = ch->impl->on_start(contexts_.back(), now_ns);
+            if (!started)
+                contexts_.back().finish(close_reason::start_failed, started.err().message);
+        } catch (const std::exception& e) {
+            contexts_.back().finish(close_reason::start_failed, e.what());
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 // The runtime end to end without sockets: a real shard thread steps echo sessions; the test
 // is the application, pulling or dispatching.
+#include <pthread.h>
+#include <sched.h>
 #include <atomic>
 #include <chrono>
 #include <cstring>
@@ -7,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <exwire/engine/dispatcher.hpp>
@@ -382,4 +385,104 @@ TEST(runtime, repeated_pauses_against_a_dispatcher_thread_lose_and_duplicate_not
     for (std::uint32_t n = 0; n < count; ++n)
         ASSERT_TRUE(seen[n] == 1 || seen[n] == 4) << n << ": " << int(seen[n]);
     RecordProperty("pulled_during_pauses", static_cast<int>(pulled));
+}
+
+namespace {
+
+/// Records, on the shard thread, the thread's name and the cpus it may run on.
+class probe_session final : public session {
+  public:
+    exwire::result<void> on_start(session_context& ctx, std::int64_t) override {
+        char name[32] = {};
+        pthread_getname_np(pthread_self(), name, sizeof name);
+        std::string text = name;
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        sched_getaffinity(0, sizeof set, &set);
+        for (int c = 0; c < CPU_SETSIZE; ++c)
+            if (CPU_ISSET(c, &set)) {
+                text += ' ';
+                text += std::to_string(c);
+            }
+        ctx.finish(close_reason::requested, text);
+        return {};
+    }
+    int do_work(std::int64_t) noexcept override { return 0; }
+};
+
+}  // namespace
+
+TEST(runtime, shard_thread_is_named_and_pinned_as_configured) {
+    const std::vector<int> allowed = exwire::allowed_cpus();
+    ASSERT_FALSE(allowed.empty());
+    engine_config c = echo_config();
+    c.shards[0].name = "pin-test";
+    c.shards[0].cpus = std::to_string(allowed.back());
+    protocol_registry r;
+    r.add(protocol_kind::soupbintcp, [](const session_config&, const shard_config&) {
+        return exwire::result<std::unique_ptr<session>>(std::make_unique<probe_session>());
+    });
+    auto e = engine::create(c, r);
+    ASSERT_TRUE(e.ok()) << e.err().message;
+    ASSERT_TRUE((*e)->start().ok());
+    session_handle s = (*e)->session("echo0");
+    received rec = s.receive(2s);
+    ASSERT_TRUE(rec.ok());
+    const std::string expected = fmt::format("pin-test {}", allowed.back());
+    EXPECT_EQ(rec.record.text(), expected);
+}
+
+TEST(runtime, an_idle_shard_follows_its_idle_strategy_instead_of_spinning) {
+    engine_config c = echo_config();
+    c.shards[0].idle = "sleep:2ms";
+    auto e = make_engine(c);
+    ASSERT_TRUE(e->start().ok());
+    shard* sh = e->find_shard("s0");
+    ASSERT_NE(sh, nullptr);
+    const std::uint64_t before = sh->passes();
+    std::this_thread::sleep_for(100ms);
+    const std::uint64_t passes = sh->passes() - before;
+    EXPECT_LE(passes, 55u);  // at most one pass per 2 ms sleep
+    EXPECT_GE(passes, 3u);   // but it does run
+}
+
+TEST(runtime, moving_a_session_between_dispatchers_keeps_one_consumer_at_a_time) {
+    auto e = make_engine();
+    ASSERT_TRUE(e->start().ok());
+    session_handle s = e->session("echo0");
+    expect_login_events(s);
+
+    constexpr std::uint32_t count = 6000;
+    std::uint32_t expected = 0;  // only ever touched by the one consumer of the moment
+    std::atomic<std::uint32_t> taken{0};
+    std::atomic<bool> in_order{true};
+    auto handler = [&](session_handle, const inbound_record& r) {
+        if (r.type != record_type::message) return;
+        if (number_of(r) != expected) in_order = false;
+        ++expected;
+        taken.fetch_add(1, std::memory_order_release);
+    };
+    dispatcher threaded;  // serves the session from its own thread half of the time
+    dispatcher local;     // polled here the other half
+    ASSERT_TRUE(threaded
+                    .start_thread({.name = "test-dispatch"},
+                                  exwire::idle_strategy::backoff(10, 5, 5'000, 50'000))
+                    .ok());
+    for (std::uint32_t n = 0; n < count; ++n) {
+        send_number(s, n);
+        if (n % 3 == 0) {
+            dispatcher& to = (n / 3) % 2 == 0 ? threaded : local;
+            dispatcher& from = &to == &threaded ? local : threaded;
+            from.stop_dispatching(s);
+            ASSERT_TRUE(to.start_dispatching(s, handler).ok());
+        }
+        (void)local.poll();
+    }
+    local.stop_dispatching(s);
+    ASSERT_TRUE(threaded.start_dispatching(s, handler).ok());
+    for (int i = 0; i < 5000 && taken.load(std::memory_order_acquire) < count; ++i)
+        std::this_thread::sleep_for(1ms);
+    threaded.stop_thread();
+    EXPECT_EQ(taken.load(), count);
+    EXPECT_TRUE(in_order.load());
 }

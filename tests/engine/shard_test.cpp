@@ -177,3 +177,75 @@ TEST(shard, rejects_an_idle_strategy_it_cannot_parse) {
     c.idle = "nap";
     EXPECT_THROW(shard{c}, std::invalid_argument);
 }
+
+TEST(shard, a_session_belongs_to_exactly_one_shard) {
+    fixture f;
+    shard other{shard_config{}};
+    EXPECT_THROW(other.add_session(f.ch), std::logic_error);
+}
+
+namespace {
+class throwing_session final : public session {
+  public:
+    exwire::result<void> on_start(session_context&, std::int64_t) override {
+        throw std::runtime_error("no memory");
+    }
+    int do_work(std::int64_t) noexcept override { return 0; }
+};
+}  // namespace
+
+TEST(shard, an_exception_from_on_start_fails_that_session_only) {
+    counters_table table = counters_table::create("", "t", {{"x", "s"}}).value();
+    session_config c;
+    c.name = "x";
+    c.inbound_ring_size = 4096;
+    c.outbound_ring_size = 4096;
+    detail::session_channel ch(c, table.writer(0));
+    ch.impl = std::make_unique<throwing_session>();
+    shard sh{shard_config{}};
+    sh.add_session(ch);
+    sh.begin(0);
+    (void)sh.do_work(1);
+    session_handle h(&ch);
+    EXPECT_TRUE(h.is_closed());
+    EXPECT_EQ(h.reason(), close_reason::start_failed);
+    received r = h.receive_nowait();
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r.record.text(), "no memory");
+    sh.end(2);
+}
+
+TEST(shard, every_event_type_reaches_the_application_in_order_with_its_fields) {
+    fixture f;
+    session_context ctx(f.ch);
+    const record_type events[] = {record_type::connected,      record_type::logged_in,
+                                  record_type::login_rejected, record_type::heartbeat_missed,
+                                  record_type::gap_detected,   record_type::gap_filled,
+                                  record_type::disconnected,   record_type::journal_error};
+    std::uint64_t i = 0;
+    for (record_type t : events) {
+        ++i;
+        ASSERT_EQ(ctx.emit(t, static_cast<std::int64_t>(100 + i), 1000 + i, 7 * i, to_string(t)),
+                  exwire::ring_status::ok);
+    }
+    const std::byte frame[3] = {std::byte{'A'}, std::byte{'B'}, std::byte{'C'}};
+    ASSERT_EQ(ctx.deliver(frame, 42, 200), exwire::ring_status::ok);
+    i = 0;
+    for (record_type t : events) {
+        ++i;
+        received r = f.h.receive_nowait();
+        ASSERT_TRUE(r.ok());
+        EXPECT_TRUE(r.record.is_event());
+        EXPECT_EQ(r.record.type, t);
+        EXPECT_EQ(r.record.time_ns, static_cast<std::int64_t>(100 + i));
+        EXPECT_EQ(r.record.sequence, 1000 + i);
+        EXPECT_EQ(r.record.value, 7 * i);
+        EXPECT_EQ(r.record.text(), to_string(t));
+    }
+    received m = f.h.receive_nowait();
+    ASSERT_TRUE(m.ok());
+    EXPECT_TRUE(m.record.is_message());
+    EXPECT_EQ(m.record.sequence, 42u);
+    EXPECT_EQ(m.record.text(), "ABC");
+    EXPECT_EQ(f.h.receive_nowait().status, receive_status::empty);
+}

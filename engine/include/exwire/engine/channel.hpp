@@ -64,13 +64,14 @@ class session_channel {
 
     // Consumer side (application or dispatcher).
     alignas(cache_line_size) std::atomic<consumer_mode> mode{consumer_mode::pull};
-    std::atomic<bool> dispatch_busy{false};
+    std::atomic<std::uint32_t> dispatch_busy{0};  ///< dispatchers inside drain() now
     std::atomic<const void*> dispatcher_owner{nullptr};
     record_handler handler;
     bool pull_pending_release = false;
 
     // Shard side only.
     alignas(cache_line_size) std::unique_ptr<session> impl;
+    const void* shard_owner = nullptr;  ///< the shard it was added to (set once, cold path)
     session_counters counters;
     bool close_forwarded = false;
     bool finish_requested = false;

@@ -11,8 +11,9 @@
 //
 // Attach/detach (start_dispatching, stop_dispatching) and poll are for any thread, but
 // poll() must not run on two threads at once, nor while the dispatcher's own thread runs.
-// The consumer handoff between pull and push is a Dekker-style handshake on two seq_cst
-// flags per session (mode and busy), so a pause or detach never overlaps a dispatch.
+// The consumer handoff between pull and push is a Dekker-style handshake on seq_cst
+// atomics per session (its mode and a count of dispatchers inside it), so a pause or a
+// detach never overlaps a dispatch.
 
 #include <array>
 #include <atomic>

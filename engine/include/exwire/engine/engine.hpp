@@ -54,7 +54,8 @@ class engine {
     ~engine();
 
     /// Locks memory if configured, then starts every shard. On error the shards already
-    /// started are stopped again.
+    /// started are stopped again; destroy the engine then (sessions of shards that never
+    /// started stay in their initial state).
     [[nodiscard]] result<void> start();
     /// Stops every shard (sessions still running close with close_reason::engine_stopped).
     void stop() noexcept;

@@ -37,7 +37,8 @@ class shard {
 
     [[nodiscard]] const shard_config& config() const noexcept { return config_; }
 
-    /// Before start(): the channel's session (ch.impl) will run on this shard.
+    /// Before start(): the channel's session (ch.impl) will run on this shard, and only on
+    /// it: adding a session that already belongs to a shard throws std::logic_error.
     void add_session(detail::session_channel& ch);
     /// Before start(): an agent stepped once per pass before the sessions.
     void add_agent(agent& a);
