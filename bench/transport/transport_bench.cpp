@@ -45,9 +45,14 @@ const int measured_round_trips = [] {
 }();
 constexpr std::uint64_t throughput_frames = 2'000'000;
 
+// The cpus this process may use, read before any thread is pinned (a thread inherits the
+// affinity of the thread that creates it).
+const std::vector<int> process_cpus = allowed_cpus();
+
 void pin(int cpu) {
-    const auto cpus = allowed_cpus();
-    if (std::find(cpus.begin(), cpus.end(), cpu) != cpus.end()) (void)pin_current_thread({cpu});
+    if (std::find(process_cpus.begin(), process_cpus.end(), cpu) == process_cpus.end()) return;
+    if (auto r = pin_current_thread({cpu}); !r)
+        std::fprintf(stderr, "%s\n", r.err().message.c_str());
 }
 
 void report_percentiles(benchmark::State& state, std::vector<std::uint64_t>& ticks) {
@@ -68,6 +73,14 @@ void report_percentiles(benchmark::State& state, std::vector<std::uint64_t>& tic
 socket_transport make_socket() {
     socket_transport_options o;
     o.max_connections = 8;
+    return std::move(socket_transport::create(o)).value();
+}
+
+// Sends queued and written once per poll (one sendmsg for up to 16 frames here).
+socket_transport make_socket_coalesced() {
+    socket_transport_options o;
+    o.max_connections = 8;
+    o.coalesce_sends = true;
     return std::move(socket_transport::create(o)).value();
 }
 
@@ -282,6 +295,9 @@ void blocking_sockets_ping_pong(benchmark::State& s) {
 void busy_poll_sockets_ping_pong(benchmark::State& s) {
     ping_pong<socket_transport>(s, make_socket);
 }
+void busy_poll_sockets_coalesced_throughput(benchmark::State& s) {
+    throughput<socket_transport>(s, make_socket_coalesced);
+}
 void busy_poll_sockets_throughput(benchmark::State& s) {
     throughput<socket_transport>(s, make_socket);
 }
@@ -301,6 +317,10 @@ BENCHMARK(io_uring_fast_ping_pong)->Iterations(1)->Unit(benchmark::kMillisecond)
 BENCHMARK(io_uring_default_ping_pong)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 #endif
 BENCHMARK(busy_poll_sockets_throughput)
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+BENCHMARK(busy_poll_sockets_coalesced_throughput)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
