@@ -6,9 +6,11 @@
 #include <array>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "exwire/codec/fix/dictionary.hpp"
 #include "exwire/codec/fix/reader.hpp"
 #include "exwire/codec/fix/values.hpp"
 #include "exwire/codec/fix/writer.hpp"
@@ -19,7 +21,7 @@ using namespace exwire::codec::fix;
 
 namespace {
 
-std::string dictionary(const char* name) {
+std::string dictionary_file(const char* name) {
     const char* dir = std::getenv("EXWIRE_FIX_DICTIONARIES");
     return std::string(dir != nullptr ? dir : "") + "/" + name;
 }
@@ -154,7 +156,7 @@ TEST(fix_interop_quickfix, exwire_written_messages_pass_quickfix_validation) {
     all.push_back({"News with RawData", "FIX42.xml", text(out)});
 
     for (const auto& m : all) {
-        EXPECT_EQ(qf_peer::validate(dictionary(m.dict), m.wire), "")
+        EXPECT_EQ(qf_peer::validate(dictionary_file(m.dict), m.wire), "")
             << m.name << ": " << fix_test::bar(m.wire);
     }
 }
@@ -167,21 +169,103 @@ TEST(fix_interop_quickfix, quickfix_rejects_exwire_messages_that_break_the_dicti
     writer w(buf);
     w.start(h, "D", header(5)).add(11, "X").add_char(40, '1').add_timestamp(60, t0, 3);  // no 54
     ASSERT_EQ(w.finish(out), write_status::ok);
-    EXPECT_NE(qf_peer::validate(dictionary("FIX44.xml"), text(out)), "");
+    EXPECT_NE(qf_peer::validate(dictionary_file("FIX44.xml"), text(out)), "");
     w.start(h, "D", header(6))
         .add(11, "X")
         .add_char(40, 'Z')
         .add_char(54, '1')
         .add_timestamp(60, t0, 3);
     ASSERT_EQ(w.finish(out), write_status::ok);
-    EXPECT_NE(qf_peer::validate(dictionary("FIX44.xml"), text(out)), "");
+    EXPECT_NE(qf_peer::validate(dictionary_file("FIX44.xml"), text(out)), "");
     w.start(h, "W", header(7)).add(55, "X").add_uint(268, 3).add_char(269, '0').add(270, "1");
     ASSERT_EQ(w.finish(out), write_status::ok);
-    EXPECT_NE(qf_peer::validate(dictionary("FIX44.xml"), text(out)), "");
+    EXPECT_NE(qf_peer::validate(dictionary_file("FIX44.xml"), text(out)), "");
+}
+
+TEST(fix_interop_quickfix, exwire_validation_agrees_with_quickfix_on_reason_and_tag) {
+    const session_header h("FIX.4.4", "CLIENT12", "EXCH");
+    std::array<std::byte, 2048> buf{};
+    auto nos = [](writer& w) -> writer& {
+        return w.add(11, "A")
+            .add_char(21, '1')
+            .add(55, "MSFT")
+            .add_char(54, '1')
+            .add_timestamp(60, t0, 3)
+            .add_uint(38, 100)
+            .add_char(40, '2')
+            .add_decimal(44, decimal{1025, -2});
+    };
+    struct case_ {
+        const char* what;
+        std::function<void(writer&)> body;
+        const char* type;
+    };
+    const case_ cases[] = {
+        {"valid", [&](writer& w) { nos(w); }, "D"},
+        {"unknown tag", [&](writer& w) { nos(w).add(4999, "x"); }, "D"},
+        {"tag not in message", [&](writer& w) { nos(w).add(108, "30"); }, "D"},
+        {"required missing",
+         [](writer& w) { w.add(11, "A").add(55, "X").add_timestamp(60, t0, 3).add_char(40, '1'); },
+         "D"},
+        {"enum out of range", [&](writer& w) { nos(w).add_char(59, 'Z'); }, "D"},
+        {"bad int", [](writer& w) { w.add(98, "zero").add_uint(108, 30); }, "A"},
+        {"bad timestamp",
+         [](writer& w) {
+             w.add(11, "A")
+                 .add_char(21, '1')
+                 .add_char(54, '1')
+                 .add(55, "X")
+                 .add(60, "2026-11-21")
+                 .add_char(40, '1');
+         },
+         "D"},
+        {"repeated tag", [&](writer& w) { nos(w).add(55, "IBM"); }, "D"},
+        {"group count",
+         [](writer& w) {
+             w.add(55, "X")
+                 .add_uint(268, 2)
+                 .add_char(269, '0')
+                 .add(270, "1")
+                 .add_char(269, '1')
+                 .add(270, "2")
+                 .add_char(269, '2')
+                 .add(270, "3");
+         },
+         "W"},
+        {"group ok",
+         [](writer& w) {
+             w.add(55, "X")
+                 .add_uint(268, 2)
+                 .add_char(269, '0')
+                 .add(270, "1")
+                 .add_char(269, '1')
+                 .add(270, "2");
+         },
+         "W"},
+        {"unknown msg type", [](writer& w) { w.add(58, "x"); }, "ZZ"},
+    };
+    const auto d = dictionary::load(dictionary_file("FIX44.xml"));
+    ASSERT_TRUE(d);
+    for (const case_& c : cases) {
+        writer w(buf);
+        w.start(h, c.type, header(10));
+        c.body(w);
+        exwire::bytes out;
+        ASSERT_EQ(w.finish(out), write_status::ok);
+        const std::string m = text(out);
+        const validation_result ours = d->validate(message_view(m));
+        const qf_peer::verdict theirs = qf_peer::validate_detail(dictionary_file("FIX44.xml"), m);
+        const int our_reason = ours.ok() ? -1 : static_cast<int>(ours.reason);
+        EXPECT_EQ(our_reason, theirs.reason) << c.what << ": QuickFIX said " << theirs.text << "\n"
+                                             << fix_test::bar(m);
+        if (!ours.ok() && theirs.tag != 0) {
+            EXPECT_EQ(ours.tag, theirs.tag) << c.what << ": " << theirs.text;
+        }
+    }
 }
 
 int main(int argc, char** argv) {
-    if (!std::filesystem::exists(dictionary("FIX44.xml"))) {
+    if (!std::filesystem::exists(dictionary_file("FIX44.xml"))) {
         std::fprintf(stderr, "FIX dictionaries absent (EXWIRE_FIX_DICTIONARIES): skipped\n");
         return 77;
     }

@@ -128,6 +128,37 @@ std::string validate(const std::string& dictionary_file, const std::string& wire
     }
 }
 
+verdict validate_detail(const std::string& dictionary_file, const std::string& wire) {
+    try {
+        const FIX::DataDictionary& dd = dictionary(dictionary_file);
+        FIX::Message m(wire, dd, true);
+        FIX::DataDictionary::validate(m, &dd, &dd);
+        return verdict{-1, 0, ""};
+    } catch (const FIX::InvalidTagNumber& e) {
+        return verdict{0, e.field, e.what()};
+    } catch (const FIX::RequiredTagMissing& e) {
+        return verdict{1, e.field, e.what()};
+    } catch (const FIX::TagNotDefinedForMessage& e) {
+        return verdict{2, e.field, e.what()};
+    } catch (const FIX::NoTagValue& e) {
+        return verdict{4, e.field, e.what()};
+    } catch (const FIX::IncorrectTagValue& e) {
+        return verdict{5, e.field, e.what()};
+    } catch (const FIX::IncorrectDataFormat& e) {
+        return verdict{6, e.field, e.what()};
+    } catch (const FIX::InvalidMessageType& e) {
+        return verdict{11, 35, e.what()};
+    } catch (const FIX::RepeatedTag& e) {
+        return verdict{13, e.field, e.what()};
+    } catch (const FIX::TagOutOfOrder& e) {
+        return verdict{14, e.field, e.what()};
+    } catch (const FIX::RepeatingGroupCountMismatch& e) {
+        return verdict{16, e.field, e.what()};
+    } catch (const std::exception& e) {
+        return verdict{99, 0, e.what()};
+    }
+}
+
 struct bench_state {
     std::unique_ptr<FIX::DataDictionary> dd;
 };

@@ -29,6 +29,15 @@ std::vector<sample> build_samples();
 /// from string, then DataDictionary::validate). Returns "" if accepted, else QuickFIX's error.
 std::string validate(const std::string& dictionary_file, const std::string& wire);
 
+/// QuickFIX's verdict as a SessionRejectReason code (-1 accepted, 99 other failure) and the
+/// tag its exception names (0 if none).
+struct verdict {
+    int reason;
+    int tag;
+    std::string text;
+};
+verdict validate_detail(const std::string& dictionary_file, const std::string& wire);
+
 /// Opaque QuickFIX state for the benchmarks.
 struct bench_state;
 bench_state* bench_open(const std::string& dictionary_file);
