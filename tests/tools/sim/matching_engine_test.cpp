@@ -228,6 +228,20 @@ TEST_F(engine_test, replace_that_crosses_trades_and_publishes_delete_executions_
     EXPECT_EQ(ev[4], event(book_add{0, 3, side::buy, 200, px(10.01)}));
 }
 
+TEST_F(engine_test, cancel_all_removes_only_that_clients_orders_in_reference_order) {
+    limit(1, 1, side::buy, px(9.99), 100);
+    limit(2, 1, side::buy, px(9.99), 100);
+    limit(1, 2, side::sell, px(10.05), 100, time_in_force::day, "BBB");
+    EXPECT_EQ(engine_->cancel_all(1), 2U);
+    const auto ev = rec_.take();
+    EXPECT_EQ(ev, (std::vector<event>{
+                      order_canceled{1, 1, 1, 100, 0, cancel_reason::system}, book_delete{0, 1},
+                      order_canceled{1, 2, 3, 100, 0, cancel_reason::system}, book_delete{1, 3}}));
+    EXPECT_EQ(engine_->live_orders(), 1U);
+    EXPECT_TRUE(engine_->is_live(2, 1));
+    EXPECT_EQ(engine_->cancel_all(1), 0U);
+}
+
 TEST_F(engine_test, order_references_and_match_numbers_count_from_one_across_symbols) {
     limit(1, 1, side::sell, px(10.00), 100, time_in_force::day, "AAA");
     limit(1, 2, side::sell, px(10.00), 100, time_in_force::day, "BBB");

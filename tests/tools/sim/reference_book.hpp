@@ -70,6 +70,21 @@ class reference_book {
 
     std::size_t live() const { return book_.size(); }
 
+    std::size_t cancel_all(client_id c) {
+        std::vector<order> mine;
+        for (const order& o : book_)
+            if (o.client == c) mine.push_back(o);
+        std::sort(mine.begin(), mine.end(),
+                  [](const order& a, const order& b) { return a.ref < b.ref; });
+        for (const order& o : mine) {
+            events.push_back(
+                order_canceled{o.client, o.token, o.ref, o.leaves, 0, cancel_reason::system});
+            events.push_back(book_delete{o.symbol, o.ref});
+        }
+        std::erase_if(book_, [c](const order& o) { return o.client == c; });
+        return mine.size();
+    }
+
   private:
     struct order {
         client_id client;

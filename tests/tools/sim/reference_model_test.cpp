@@ -144,6 +144,13 @@ TEST(sim_reference_model, random_streams_give_identical_events_and_books) {
                 expect_same_events(i, rec.take(), std::exchange(ref.events, {})));
         }
         ASSERT_NO_FATAL_FAILURE(expect_same_books(*engine, ref));
+        // A client disconnects: all its orders go, in order-reference order.
+        const auto gone = engine->cancel_all(2);
+        EXPECT_EQ(gone, ref.cancel_all(2));
+        EXPECT_GT(gone, 0U);
+        ASSERT_NO_FATAL_FAILURE(
+            expect_same_events(3000, rec.take(), std::exchange(ref.events, {})));
+        ASSERT_NO_FATAL_FAILURE(expect_same_books(*engine, ref));
     }
     // The streams must actually exercise matching and replacing.
     EXPECT_GT(trades, 5000U) << trades;

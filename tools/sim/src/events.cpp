@@ -28,6 +28,8 @@ std::string_view to_string(cancel_reason r) noexcept {
             return "user requested";
         case cancel_reason::immediate_or_cancel:
             return "immediate or cancel";
+        case cancel_reason::system:
+            return "system";
     }
     return "?";
 }

@@ -103,10 +103,17 @@ struct book_side {
     }
     // Index of the level with price px, or the index where it would be inserted.
     [[nodiscard]] std::size_t position(price px) const noexcept {
-        // Search from the back: most prices are at or near the touch.
+        // Most prices are at or near the touch: look at the last few levels first, then
+        // fall back to a binary search so that deep books stay O(log n).
         std::size_t i = levels.size();
-        while (i > 0 && worse(px, levels[i - 1].px))
+        for (int step = 0; step < 8 && i > 0 && worse(px, levels[i - 1].px); ++step)
             --i;
+        if (i > 0 && worse(px, levels[i - 1].px)) {
+            const auto it = std::partition_point(levels.begin(),
+                                                 levels.begin() + static_cast<std::ptrdiff_t>(i),
+                                                 [&](const level& l) { return !worse(px, l.px); });
+            i = static_cast<std::size_t>(it - levels.begin());
+        }
         if (i > 0 && levels[i - 1].px == px) return i - 1;
         return i;
     }
@@ -444,6 +451,21 @@ void matching_engine::replace(const replace_order& r) noexcept {
 }
 void matching_engine::set_sink(event_sink sink) noexcept {
     s_->sink = sink;
+}
+
+std::size_t matching_engine::cancel_all(client_id client) {
+    std::vector<std::pair<order_ref, std::uint32_t>> live;
+    s_->tokens.for_each_live(
+        client, [&](std::uint32_t idx) { live.emplace_back(s_->pool.at(idx).ref, idx); });
+    std::sort(live.begin(), live.end());
+    for (const auto& [ref, idx] : live) {
+        const order_node& n = s_->pool.at(idx);
+        s_->unlink(idx);
+        s_->emit(order_canceled{n.client, n.token, n.ref, n.leaves, 0, cancel_reason::system});
+        s_->emit(book_delete{n.symbol, n.ref});
+        s_->retire(idx);
+    }
+    return live.size();
 }
 
 std::optional<symbol_id> matching_engine::find_symbol(const stock& name) const noexcept {

@@ -55,6 +55,13 @@ class token_map {
 
     [[nodiscard]] std::size_t size() const noexcept { return used_; }
 
+    /// Calls f(value) for every entry of `c` whose value is not `dead`.
+    template <typename F>
+    void for_each_live(client_id c, F&& f) const {
+        for (const slot& s : slots_)
+            if (s.value != empty && s.value != dead && s.client == c) f(s.value);
+    }
+
   private:
     struct slot {
         order_token token = 0;

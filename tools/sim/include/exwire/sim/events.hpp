@@ -38,6 +38,7 @@ enum class request_kind : std::uint8_t { enter, cancel, replace };
 enum class cancel_reason : std::uint8_t {
     user_requested,       ///< a cancel request (OUCH 'U')
     immediate_or_cancel,  ///< the unfilled rest of an IOC or market order (OUCH 'I')
+    system,               ///< `cancel_all`, e.g. cancel on disconnect (OUCH 'Z')
 };
 
 [[nodiscard]] std::string_view to_string(reject_reason r) noexcept;

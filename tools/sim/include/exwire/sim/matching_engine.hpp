@@ -66,6 +66,12 @@ class matching_engine {
     void cancel(const cancel_order& c) noexcept;
     void replace(const replace_order& r) noexcept;
 
+    /// Cancels every resting order of `client` (cancel on disconnect, end of day), in
+    /// order-reference order, each with `order_canceled` (reason `system`) and
+    /// `book_delete`. Returns how many. Cold path: scans the token table and allocates a
+    /// temporary list.
+    std::size_t cancel_all(client_id client);
+
     void set_sink(event_sink sink) noexcept;
 
     /// Symbol lookup by name (as in an OUCH Enter Order or ITCH Stock Directory).
