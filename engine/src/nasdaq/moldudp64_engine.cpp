@@ -1,0 +1,45 @@
+// Factories for the MoldUDP64 engine sessions (see moldudp64_engine.hpp).
+
+#include <exwire/engine/nasdaq/moldudp64_engine.hpp>
+
+#include <arpa/inet.h>
+
+#include <exwire/transport/socket_transport.hpp>
+
+namespace exwire::engine::nasdaq {
+
+bool is_multicast_ipv4(const std::string& host) noexcept {
+    in_addr a{};
+    if (::inet_pton(AF_INET, host.c_str(), &a) != 1) return false;
+    return (ntohl(a.s_addr) >> 28) == 0xE;
+}
+
+result<std::unique_ptr<session>> make_moldudp64_session(const session_config& s,
+                                                        const shard_config& shard) {
+    (void)shard;
+    transport::socket_transport_options o;
+    o.max_connections = 4;
+    auto t = transport::socket_transport::create(o);
+    if (!t.ok()) return fail("session " + s.name + ": " + t.err().message);
+    switch (s.role) {
+        case session_role::publisher:
+            return result<std::unique_ptr<session>>(
+                std::make_unique<mold_publisher_session<transport::socket_transport>>(
+                    std::move(t).value(), s));
+        case session_role::receiver:
+            return result<std::unique_ptr<session>>(
+                std::make_unique<mold_receiver_session<transport::socket_transport>>(
+                    std::move(t).value(), s));
+        default:
+            return fail("session " + s.name +
+                        ": MoldUDP64 sessions are publishers or receivers, not " +
+                        std::string(to_string(s.role)));
+    }
+}
+
+void register_moldudp64(protocol_registry& registry) {
+    registry.add(protocol_kind::moldudp64, make_moldudp64_session);
+    registry.add(protocol_kind::itch, make_moldudp64_session);
+}
+
+}  // namespace exwire::engine::nasdaq
