@@ -107,9 +107,8 @@ std::string_view reject_text(int reason) noexcept {
 }
 
 bool is_admin(std::string_view t) noexcept {
-    return t.size() == 1 &&
-           (t[0] == '0' || t[0] == '1' || t[0] == '2' || t[0] == '3' || t[0] == '4' ||
-            t[0] == '5' || t[0] == 'A');
+    return t.size() == 1 && (t[0] == '0' || t[0] == '1' || t[0] == '2' || t[0] == '3' ||
+                             t[0] == '4' || t[0] == '5' || t[0] == 'A');
 }
 
 // Standard header and trailer tags: everything else of a stored frame is body to resend.
@@ -157,8 +156,10 @@ bool is_header_or_trailer(int tag) noexcept {
     }
 }
 
+constexpr std::uint64_t no_seq = ~std::uint64_t{0};  // RefSeqNum unknown (no MsgSeqNum)
+
 std::uint64_t seq_of(const cf::message_view& m) noexcept {
-    return cf::parse_seqnum(m.get(34)).value_or(0);
+    return cf::parse_uint(m.get(34)).value_or(0);
 }
 
 // Copies the body fields of `m` (from its first non-header field) to `w`.
@@ -294,11 +295,16 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
     const std::string_view type = m.msg_type();
 
     if (m.begin_string() != settings_.begin_string) {
-        if (received_logon_) send_logout("Incorrect BeginString", now);
-        do_disconnect("Incorrect BeginString");
+        if (!received_logon_) {
+            do_disconnect("Incorrect BeginString");
+            return;
+        }
+        // QuickFIX answers with a Logout and waits for the peer's (or the logout timeout).
+        if (cf::parse_uint(m.get(34)).value_or(0) == store_.next_target_seq()) incr_target();
+        if (!sent_logout_) send_logout("Incorrect BeginString", now);
         return;
     }
-    const auto seq_opt = cf::parse_seqnum(m.get(34));
+    const auto seq_opt = cf::parse_uint(m.get(34));  // 0 is legal on SequenceReset-Reset
     if (!received_logon_ &&
         (m.get(49) != settings_.target_comp_id || m.get(56) != settings_.sender_comp_id)) {
         // An acceptor finds sessions by identity: an unknown one has no session to answer.
@@ -309,7 +315,7 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
         if (type == "A") {
             do_disconnect("Required field missing from logon");
         } else {
-            send_reject(m, type, 0, 1, 34, now);
+            send_reject(m, type, no_seq, 1, 34, now);
         }
         return;
     }
@@ -331,7 +337,8 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
     }
 
     if (type == "A") {
-        if (!valid_logon_state(type)) {
+        // A Logon with ResetSeqNumFlag=Y is valid at any time: it resets a running session.
+        if (m.get(141) != "Y" && !valid_logon_state(type)) {
             do_disconnect("Logon state is not valid for message");
             return;
         }
@@ -384,6 +391,10 @@ bool session_machine::verify(const cf::message_view& m, std::string_view type, s
     if (settings_.check_latency) {
         const std::int64_t d = t->nanos - now;
         if (d > settings_.max_latency_ns || -d > settings_.max_latency_ns) {
+            if (type == "A") {  // no session yet to reject in: QuickFIX just disconnects
+                do_disconnect("SendingTime accuracy problem on logon");
+                return false;
+            }
             send_reject(m, type, seq, 10, 0, now);
             send_logout({}, now);
             return false;
@@ -415,10 +426,10 @@ void session_machine::do_target_too_high(const cf::message_view& m, std::uint64_
                                          std::int64_t now) noexcept {
     const std::uint64_t expected = store_.next_target_seq();
     char text[128];
-    const auto n = fmt::format_to_n(text, sizeof text,
-                                    "MsgSeqNum too high, expecting {} but received {}", expected,
-                                    seq)
-                       .size;
+    const auto n =
+        fmt::format_to_n(text, sizeof text, "MsgSeqNum too high, expecting {} but received {}",
+                         expected, seq)
+            .size;
     emit(event_kind::error, std::string_view(text, std::min(n, sizeof text)), expected, seq);
     queue_[seq] = std::string(m.bytes());
     if (resend_from_ != 0 && seq >= resend_from_) return;  // already asked; not again
@@ -434,10 +445,10 @@ void session_machine::do_target_too_low(const cf::message_view& m, std::string_v
     const std::uint64_t expected = store_.next_target_seq();
     if (m.get(43) != "Y") {
         char text[128];
-        const auto n = fmt::format_to_n(text, sizeof text,
-                                        "MsgSeqNum too low, expecting {} but received {}",
-                                        expected, seq)
-                           .size;
+        const auto n =
+            fmt::format_to_n(text, sizeof text, "MsgSeqNum too low, expecting {} but received {}",
+                             expected, seq)
+                .size;
         const std::string_view t(text, std::min(n, sizeof text));
         send_logout(t, now);
         do_disconnect(t);
@@ -535,8 +546,8 @@ struct session_machine::replay final : store_visitor {
 void session_machine::on_resend_request(const cf::message_view& m, std::uint64_t seq,
                                         std::int64_t now) noexcept {
     if (!verify(m, "2", seq, false, false, now)) return;
-    const auto b = cf::parse_seqnum(m.get(7));
-    const auto e = cf::parse_seqnum(m.get(16));
+    const auto b = cf::parse_uint(m.get(7));
+    const auto e = cf::parse_uint(m.get(16));  // 0: infinity
     if (!b || !e) {
         send_reject(m, "2", seq, 1, !b ? 7 : 16, now);
         return;
@@ -576,6 +587,10 @@ void session_machine::on_sequence_reset(const cf::message_view& m, std::uint64_t
         store_.set_next_target_seq(*new_seq);
         emit(event_kind::sequence_reset, gap_fill ? "SequenceReset-GapFill" : "SequenceReset",
              expected, *new_seq);
+        if (resend_from_ != 0 && *new_seq > resend_to_) {  // the reset covers the open request
+            emit(event_kind::gap_filled, "ResendRequest satisfied", resend_from_, resend_to_);
+            resend_from_ = resend_to_ = 0;
+        }
     } else if (*new_seq < expected) {
         send_reject(m, "4", seq, 5, 0, now);
     }
@@ -689,12 +704,11 @@ void session_machine::send_gap_fill(std::uint64_t seq, std::uint64_t new_seq,
 void session_machine::send_reject(const cf::message_view& m, std::string_view msg_type,
                                   std::uint64_t seq, int reason, int ref_tag,
                                   std::int64_t now) noexcept {
-    if (msg_type != "A" && msg_type != "4" && seq != 0 && seq == store_.next_target_seq())
-        incr_target();
+    if (msg_type != "A" && msg_type != "4" && seq == store_.next_target_seq()) incr_target();
     (void)m;
     const std::string_view text = reject_text(reason);
     send_message("3", now, [&](cf::writer& w) {
-        if (seq != 0) w.add_uint(45, seq);
+        if (seq != no_seq) w.add_uint(45, seq);
         w.add(58, text);
         if (ref_tag != 0) w.add_uint(371, static_cast<std::uint64_t>(ref_tag));
         w.add(372, msg_type).add_uint(373, static_cast<std::uint64_t>(reason));
@@ -724,8 +738,8 @@ void session_machine::on_tick(std::int64_t now) noexcept {
         return;
     }
     if (!received_logon_) {
-        const std::int64_t since = settings_.role == session_role::initiator ? logon_sent_time_
-                                                                             : connected_time_;
+        const std::int64_t since =
+            settings_.role == session_role::initiator ? logon_sent_time_ : connected_time_;
         if (now - since >= settings_.logon_timeout_ns) {
             emit(event_kind::timeout, settings_.role == session_role::initiator
                                           ? "Timed out waiting for logon response"

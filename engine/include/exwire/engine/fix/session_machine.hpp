@@ -41,20 +41,20 @@ enum class session_state : std::uint8_t {
 [[nodiscard]] std::string_view to_string(session_state s) noexcept;
 
 enum class event_kind : std::uint8_t {
-    state_changed,         ///< `state` is the new state
-    logon,                 ///< logged on (after the Logon exchange)
-    logout,                ///< Logout received or sent; text says which
-    sequence_gap,          ///< inbound MsgSeqNum too high: ResendRequest [from, to] sent
-    gap_filled,            ///< the requested range has arrived
-    resend_served,         ///< peer's ResendRequest [from, to] answered
-    sequence_reset,        ///< SequenceReset moved the expected target to `to`
-    reject_sent,           ///< Reject or BusinessMessageReject sent; text is its reason
-    reject_received,       ///< peer sent a Reject
-    message_ignored,       ///< garbled frame or PossDup duplicate dropped; text says why
-    test_request_sent,     ///< TestRequest after silence (or by command)
-    timeout,               ///< logon, logout or heartbeat timeout; text says which
-    disconnect,            ///< the machine asks for the connection to close; text says why
-    error,                 ///< other protocol error (text)
+    state_changed,      ///< `state` is the new state
+    logon,              ///< logged on (after the Logon exchange)
+    logout,             ///< Logout received or sent; text says which
+    sequence_gap,       ///< inbound MsgSeqNum too high: ResendRequest [from, to] sent
+    gap_filled,         ///< the requested range has arrived
+    resend_served,      ///< peer's ResendRequest [from, to] answered
+    sequence_reset,     ///< SequenceReset moved the expected target to `to`
+    reject_sent,        ///< Reject or BusinessMessageReject sent; text is its reason
+    reject_received,    ///< peer sent a Reject
+    message_ignored,    ///< garbled frame or PossDup duplicate dropped; text says why
+    test_request_sent,  ///< TestRequest after silence (or by command)
+    timeout,            ///< logon, logout or heartbeat timeout; text says which
+    disconnect,         ///< the machine asks for the connection to close; text says why
+    error,              ///< other protocol error (text)
 };
 [[nodiscard]] std::string_view to_string(event_kind k) noexcept;
 
@@ -115,7 +115,7 @@ struct session_settings {
 };
 
 /// Result of an application command.
-enum class [[nodiscard]] command_status : std::uint8_t { ok, not_logged_on, too_large };
+enum class [[nodiscard]] command_status : std::uint8_t{ok, not_logged_on, too_large};
 
 class session_machine {
   public:

@@ -1,0 +1,530 @@
+// FIX session benchmark: NewOrderSingle -> ExecutionReport round trips over 127.0.0.1 at a
+// fixed offered rate, side by side in one run for exwire <-> exwire, exwire <-> QuickFIX
+// (both directions) and QuickFIX <-> QuickFIX; then one-way NewOrderSingle throughput on one
+// session for the same pairs.
+//
+// Latency is measured from each order's intended send time t0 + k / rate, not from when it
+// was actually sent, so a stall delays the following orders and their latencies count the
+// wait (no coordinated omission). Reports are timestamped by the receiving application thread.
+// Not a Google Benchmark: a fixed-rate open-loop run does not fit its iteration model.
+//
+// Usage: fix_session_bench [--count N] [--rate R] [--throughput-count M] [--idle STRATEGY]
+//                          [--pairs ee,eq,qe,qq] [--seconds-limit S]
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <unistd.h>
+
+#include <exwire/codec/fix/reader.hpp>
+#include <exwire/core/clock.hpp>
+#include <exwire/core/idle_strategy.hpp>
+#include <exwire/engine/engine.hpp>
+#include <exwire/engine/fix/engine_session.hpp>
+
+#include "qf_peers.hpp"
+
+namespace {
+
+using namespace exwire::engine;
+using namespace std::chrono_literals;
+using exwire::monotonic_ns;
+
+struct options {
+    long count = 20'000;
+    long rate = 2'000;  // orders per second
+    long throughput_count = 50'000;
+    std::string idle = "backoff:spins=100,yields=10,min=5us,max=50us";
+    std::string pairs = "ee,eq,qe,qq";
+    long seconds_limit = 60;  // per run
+};
+
+exwire::bytes as_bytes(const std::string& s) {
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+std::string order_body(long k) {
+    return "11=" + std::to_string(k) +
+           "\x01"
+           "21=1\x01"
+           "38=100\x01"
+           "40=1\x01"
+           "54=1\x01"
+           "55=INTC\x01"
+           "60=20261121-20:00:00.000\x01";
+}
+
+std::string report_body(std::string_view cl) {
+    const std::string c(cl);
+    return "37=" + c + "\x01" + "17=" + c +
+           "\x01"
+           "150=0\x01"
+           "39=0\x01"
+           "54=1\x01"
+           "151=0\x01"
+           "14=0\x01"
+           "6=0\x01"
+           "55=INTC\x01" +
+           "11=" + c + "\x01";
+}
+
+long parse_long(std::string_view s) {
+    return std::strtol(std::string(s).c_str(), nullptr, 10);
+}
+
+session_config fix_session(const std::string& name, session_role role, std::uint16_t port) {
+    session_config s;
+    s.name = name;
+    s.protocol = protocol_kind::fix;
+    s.role = role;
+    if (role == session_role::acceptor) {
+        s.listen = {"127.0.0.1", port};
+        s.sender_comp_id = "EXCH";
+        s.target_comp_id = "BANK";
+    } else {
+        s.connect = {"127.0.0.1", port};
+        s.sender_comp_id = "BANK";
+        s.target_comp_id = "EXCH";
+    }
+    s.fix_version = "FIX.4.4";
+    s.journal.dir.clear();
+    s.inbound_ring_size = 1u << 22;
+    s.outbound_ring_size = 1u << 22;
+    return s;
+}
+
+std::unique_ptr<engine> start_engine(const options& o, std::vector<session_config> sessions) {
+    engine_config c;
+    c.name = "fix-bench";
+    shard_config sh;
+    sh.name = "s0";
+    sh.idle = o.idle;
+    c.shards.push_back(sh);
+    c.sessions = std::move(sessions);
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(c, reg);
+    if (!e) {
+        std::fprintf(stderr, "engine: %s\n", e.err().message.c_str());
+        return nullptr;
+    }
+    if (auto s = (*e)->start(); !s) {
+        std::fprintf(stderr, "engine start: %s\n", s.err().message.c_str());
+        return nullptr;
+    }
+    return std::move(*e);
+}
+
+bool wait_until(auto pred, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+// An exwire acceptor's application: counts NewOrderSingle and, when answering, replies with
+// an ExecutionReport echoing ClOrdID. Runs on its own thread with the backoff strategy.
+class exwire_responder {
+  public:
+    exwire_responder(session_handle h, bool answer, const std::string& idle)
+        : h_(h), answer_(answer), idle_(*exwire::idle_strategy::parse(idle)) {
+        thread_ = std::thread([this] { run(); });
+    }
+    ~exwire_responder() {
+        stop_ = true;
+        thread_.join();
+    }
+    long orders() const { return orders_.load(std::memory_order_acquire); }
+
+  private:
+    void run() {
+        while (!stop_.load(std::memory_order_relaxed)) {
+            int work = 0;
+            received r = h_.receive_nowait();
+            if (r.ok() && r.record.is_message()) {
+                ++work;
+                const exwire::codec::fix::message_view m(r.record.text());
+                if (m.msg_type() == "D") {
+                    if (answer_) {
+                        const std::string body = report_body(m.get(11));
+                        while (h_.send(as_bytes(body), fix::fix_msg_type_tag("8")) !=
+                                   send_status::ok &&
+                               !stop_.load(std::memory_order_relaxed))
+                            std::this_thread::yield();
+                    }
+                    orders_.fetch_add(1, std::memory_order_release);
+                }
+            }
+            idle_.idle(work);
+        }
+    }
+    session_handle h_;
+    bool answer_;
+    exwire::idle_strategy idle_;
+    std::atomic<bool> stop_{false};
+    std::atomic<long> orders_{0};
+    std::thread thread_;
+};
+
+// Latencies of one run; slot k is written once (by whichever thread sees report k).
+struct latencies {
+    explicit latencies(long n) : ns(static_cast<std::size_t>(n), -1) {}
+    std::vector<std::int64_t> ns;
+    std::atomic<long> done{0};
+    std::int64_t t0 = 0;
+    std::int64_t period = 0;
+    std::int64_t intended(long k) const { return t0 + k * period; }
+    void report(long k, std::int64_t now) {
+        if (k < 0 || static_cast<std::size_t>(k) >= ns.size() ||
+            ns[static_cast<std::size_t>(k)] >= 0)
+            return;
+        ns[static_cast<std::size_t>(k)] = now - intended(k);
+        done.fetch_add(1, std::memory_order_release);
+    }
+};
+
+void on_qf_report(void* ctx, long k) {
+    static_cast<latencies*>(ctx)->report(k, monotonic_ns());
+}
+
+// The open-loop driver: sends order k at its intended time (late ones at once, in order),
+// takes reports through `poll` (returns work done), idles with the strategy in between.
+template <typename Send, typename Poll>
+void drive(const options& o, latencies& lat, Send&& send, Poll&& poll) {
+    exwire::idle_strategy idle = *exwire::idle_strategy::parse(o.idle);
+    const long n = static_cast<long>(lat.ns.size());
+    lat.period = 1'000'000'000 / o.rate;
+    lat.t0 = monotonic_ns() + 1'000'000;
+    const std::int64_t deadline = lat.t0 + o.seconds_limit * 1'000'000'000LL;
+    long next = 0;
+    while (lat.done.load(std::memory_order_acquire) < n) {
+        const std::int64_t now = monotonic_ns();
+        if (now > deadline) break;
+        int work = 0;
+        while (next < n && now >= lat.intended(next)) {
+            if (!send(next)) break;  // ring full or not logged on: try again next pass
+            ++next;
+            ++work;
+        }
+        work += poll();
+        idle.idle(work);
+    }
+}
+
+struct summary {
+    std::string name;
+    long n = 0;
+    long got = 0;
+    double p50 = 0, p99 = 0, p999 = 0, max = 0;  // microseconds
+};
+
+summary summarize(const std::string& name, const latencies& lat) {
+    summary s;
+    s.name = name;
+    s.n = static_cast<long>(lat.ns.size());
+    std::vector<std::int64_t> v;
+    for (auto x : lat.ns)
+        if (x >= 0) v.push_back(x);
+    s.got = static_cast<long>(v.size());
+    if (v.empty()) return s;
+    std::sort(v.begin(), v.end());
+    auto at = [&](double q) {
+        const auto i =
+            std::min(v.size() - 1, static_cast<std::size_t>(q * static_cast<double>(v.size())));
+        return static_cast<double>(v[i]) / 1000.0;
+    };
+    s.p50 = at(0.5);
+    s.p99 = at(0.99);
+    s.p999 = at(0.999);
+    s.max = static_cast<double>(v.back()) / 1000.0;
+    return s;
+}
+
+// exwire initiator's side of a latency run: send through the handle, poll its reports.
+summary exwire_initiator_latency(const options& o, const std::string& name, session_handle ini) {
+    latencies lat(o.count);
+    drive(
+        o, lat,
+        [&](long k) {
+            const std::string body = order_body(k);
+            return ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) == send_status::ok;
+        },
+        [&] {
+            int work = 0;
+            for (int i = 0; i < 64; ++i) {
+                received r = ini.receive_nowait();
+                if (!r.ok()) break;
+                ++work;
+                if (!r.record.is_message()) continue;
+                const std::int64_t now = monotonic_ns();
+                const exwire::codec::fix::message_view m(r.record.text());
+                if (m.msg_type() == "8") lat.report(parse_long(m.get(11)), now);
+            }
+            return work;
+        });
+    return summarize(name, lat);
+}
+
+summary qf_initiator_latency(const options& o, const std::string& name, std::uint16_t port) {
+    latencies lat(o.count);
+    std::string err;
+    exwire_bench::qf_initiator* qi =
+        exwire_bench::qf_initiator_start(port, "FIX.4.4", &on_qf_report, &lat, err);
+    if (qi == nullptr) {
+        std::fprintf(stderr, "%s: QuickFIX initiator: %s\n", name.c_str(), err.c_str());
+        return summarize(name, lat);
+    }
+    if (!wait_until([&] { return exwire_bench::qf_initiator_logged_on(qi); }, 10s)) {
+        std::fprintf(stderr, "%s: QuickFIX initiator did not log on\n", name.c_str());
+    } else {
+        drive(
+            o, lat, [&](long k) { return exwire_bench::qf_send_order(qi, k); }, [] { return 0; });
+    }
+    exwire_bench::qf_initiator_stop(qi);
+    return summarize(name, lat);
+}
+
+// ---- throughput ---------------------------------------------------------------------------
+
+struct rate_result {
+    std::string name;
+    long n = 0;
+    long got = 0;
+    double seconds = 0;
+};
+
+template <typename Send, typename Count>
+rate_result throughput(const std::string& name, long n, long limit_s, Send&& send, Count&& count) {
+    rate_result r;
+    r.name = name;
+    r.n = n;
+    const std::int64_t start = monotonic_ns();
+    const std::int64_t deadline = start + limit_s * 1'000'000'000LL;
+    long k = 0;
+    while (k < n && monotonic_ns() < deadline) {
+        if (send(k))
+            ++k;
+        else
+            std::this_thread::yield();
+    }
+    while (count() < n && monotonic_ns() < deadline)
+        std::this_thread::sleep_for(20us);
+    r.got = count();
+    r.seconds = static_cast<double>(monotonic_ns() - start) / 1e9;
+    return r;
+}
+
+// ---- the pairs ----------------------------------------------------------------------------
+
+std::uint16_t next_port() {
+    static std::uint16_t p = static_cast<std::uint16_t>(20000 + (::getpid() * 13) % 20000);
+    return ++p;
+}
+
+summary run_ee_latency(const options& o) {
+    const auto port = next_port();
+    auto e = start_engine(o, {fix_session("acceptor", session_role::acceptor, port),
+                              fix_session("initiator", session_role::initiator, port)});
+    if (!e) return {"exwire -> exwire"};
+    session_handle acc = e->session("acceptor");
+    session_handle ini = e->session("initiator");
+    summary s{"exwire -> exwire"};
+    if (wait_until([&] { return acc.is_active() && ini.is_active(); }, 10s)) {
+        exwire_responder resp(acc, true, o.idle);
+        s = exwire_initiator_latency(o, "exwire -> exwire", ini);
+        (void)ini.close(5s);
+    }
+    e->stop();
+    return s;
+}
+
+summary run_eq_latency(const options& o) {
+    const auto port = next_port();
+    std::string err;
+    auto* qa = exwire_bench::qf_acceptor_start(port, "FIX.4.4", true, err);
+    if (qa == nullptr) return {"exwire -> QuickFIX"};
+    summary s{"exwire -> QuickFIX"};
+    auto e = start_engine(o, {fix_session("initiator", session_role::initiator, port)});
+    if (e) {
+        session_handle ini = e->session("initiator");
+        if (wait_until([&] { return ini.is_active(); }, 10s))
+            s = exwire_initiator_latency(o, "exwire -> QuickFIX", ini);
+        (void)ini.close(5s);
+        e->stop();
+    }
+    exwire_bench::qf_acceptor_stop(qa);
+    return s;
+}
+
+summary run_qe_latency(const options& o) {
+    const auto port = next_port();
+    auto e = start_engine(o, {fix_session("acceptor", session_role::acceptor, port)});
+    if (!e) return {"QuickFIX -> exwire"};
+    summary s;
+    {
+        exwire_responder resp(e->session("acceptor"), true, o.idle);
+        s = qf_initiator_latency(o, "QuickFIX -> exwire", port);
+    }
+    e->stop();
+    return s;
+}
+
+summary run_qq_latency(const options& o) {
+    const auto port = next_port();
+    std::string err;
+    auto* qa = exwire_bench::qf_acceptor_start(port, "FIX.4.4", true, err);
+    if (qa == nullptr) return {"QuickFIX -> QuickFIX"};
+    summary s = qf_initiator_latency(o, "QuickFIX -> QuickFIX", port);
+    exwire_bench::qf_acceptor_stop(qa);
+    return s;
+}
+
+rate_result exwire_send_all(const options& o, const std::string& name, session_handle ini,
+                            auto&& count) {
+    return throughput(
+        name, o.throughput_count, o.seconds_limit,
+        [&](long k) {
+            const std::string body = order_body(k);
+            return ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) == send_status::ok;
+        },
+        count);
+}
+
+rate_result qf_send_all(const options& o, const std::string& name, std::uint16_t port,
+                        auto&& count) {
+    std::string err;
+    auto* qi = exwire_bench::qf_initiator_start(port, "FIX.4.4", &on_qf_report, nullptr, err);
+    rate_result r{name, o.throughput_count};
+    if (qi == nullptr) return r;
+    if (wait_until([&] { return exwire_bench::qf_initiator_logged_on(qi); }, 10s))
+        r = throughput(
+            name, o.throughput_count, o.seconds_limit,
+            [&](long k) { return exwire_bench::qf_send_order(qi, k); }, count);
+    exwire_bench::qf_initiator_stop(qi);
+    return r;
+}
+
+rate_result run_throughput(const options& o, const std::string& pair) {
+    const auto port = next_port();
+    const bool ex_init = pair[0] == 'e';
+    const bool ex_acc = pair[1] == 'e';
+    const std::string name =
+        std::string(ex_init ? "exwire" : "QuickFIX") + " -> " + (ex_acc ? "exwire" : "QuickFIX");
+    std::vector<session_config> sessions;
+    if (ex_acc) sessions.push_back(fix_session("acceptor", session_role::acceptor, port));
+    if (ex_init) sessions.push_back(fix_session("initiator", session_role::initiator, port));
+    std::string err;
+    exwire_bench::qf_acceptor* qa = nullptr;
+    if (!ex_acc) {
+        qa = exwire_bench::qf_acceptor_start(port, "FIX.4.4", false, err);
+        if (qa == nullptr) return {name};
+    }
+    std::unique_ptr<engine> e;
+    if (!sessions.empty()) e = start_engine(o, sessions);
+    rate_result r{name, o.throughput_count};
+    {
+        std::unique_ptr<exwire_responder> resp;
+        if (ex_acc && e)
+            resp = std::make_unique<exwire_responder>(e->session("acceptor"), false, o.idle);
+        auto count = [&]() -> long {
+            return ex_acc ? (resp ? resp->orders() : 0) : exwire_bench::qf_acceptor_orders(qa);
+        };
+        if (ex_init && e) {
+            session_handle ini = e->session("initiator");
+            if (wait_until([&] { return ini.is_active(); }, 10s))
+                r = exwire_send_all(o, name, ini, count);
+            (void)ini.close(5s);
+        } else if (!ex_init) {
+            r = qf_send_all(o, name, port, count);
+        }
+    }
+    if (e) e->stop();
+    if (qa != nullptr) exwire_bench::qf_acceptor_stop(qa);
+    return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string_view a = argv[i];
+        const char* v = argv[i + 1];
+        if (a == "--count")
+            o.count = std::atol(v);
+        else if (a == "--rate")
+            o.rate = std::atol(v);
+        else if (a == "--throughput-count")
+            o.throughput_count = std::atol(v);
+        else if (a == "--idle")
+            o.idle = v;
+        else if (a == "--pairs")
+            o.pairs = v;
+        else if (a == "--seconds-limit")
+            o.seconds_limit = std::atol(v);
+        else {
+            std::fprintf(stderr, "unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (o.count <= 0 || o.rate <= 0 || o.rate > 1'000'000 ||
+        !exwire::idle_strategy::parse(o.idle)) {
+        std::fprintf(stderr, "bad --count/--rate/--idle\n");
+        return 2;
+    }
+    std::printf(
+        "FIX.4.4 NewOrderSingle -> ExecutionReport round trip, 127.0.0.1, %ld orders at %ld/s "
+        "(latency from intended send time), no dictionary validation on either side\n",
+        o.count, o.rate);
+    std::printf(
+        "idle strategy (exwire shard and application threads): %s; QuickFIX: its own "
+        "blocking socket threads\n",
+        o.idle.c_str());
+    std::vector<summary> lat;
+    std::vector<std::string> pairs;
+    for (std::size_t p = 0; p + 1 < o.pairs.size() + 1; p += 3)
+        pairs.push_back(o.pairs.substr(p, 2));
+    for (const auto& p : pairs) {
+        if (p == "ee")
+            lat.push_back(run_ee_latency(o));
+        else if (p == "eq")
+            lat.push_back(run_eq_latency(o));
+        else if (p == "qe")
+            lat.push_back(run_qe_latency(o));
+        else if (p == "qq")
+            lat.push_back(run_qq_latency(o));
+    }
+    std::printf("%-22s %9s %10s %10s %10s %10s\n", "initiator -> acceptor", "reports", "p50 us",
+                "p99 us", "p99.9 us", "max us");
+    int failed = 0;
+    for (const auto& s : lat) {
+        std::printf("%-22s %4ld/%-4ld %10.1f %10.1f %10.1f %10.1f\n", s.name.c_str(), s.got, s.n,
+                    s.p50, s.p99, s.p999, s.max);
+        if (s.got != s.n) ++failed;
+    }
+    if (o.throughput_count > 0) {
+        std::printf(
+            "\nOne-way NewOrderSingle throughput on one session, %ld orders sent as fast "
+            "as accepted, until the acceptor's application has counted them all\n",
+            o.throughput_count);
+        std::printf("%-22s %9s %10s %14s\n", "initiator -> acceptor", "received", "seconds",
+                    "orders/s");
+        for (const auto& p : pairs) {
+            const rate_result r = run_throughput(o, p);
+            std::printf("%-22s %9ld %10.3f %14.0f\n", r.name.c_str(), r.got, r.seconds,
+                        r.seconds > 0 ? static_cast<double>(r.got) / r.seconds : 0.0);
+            if (r.got != r.n) ++failed;
+        }
+    }
+    return failed == 0 ? 0 : 1;
+}

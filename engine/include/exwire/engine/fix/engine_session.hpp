@@ -1,0 +1,63 @@
+#pragma once
+// The FIX session machine run as an engine session over the plain-socket transport.
+//
+// One fix_engine_session owns a session_machine, a message store and a socket_transport
+// (listening for an acceptor, connecting for an initiator). On its shard thread it feeds
+// received bytes and the clock into the machine, writes the machine's frames to the socket,
+// delivers in-sequence application messages to the inbound ring (record type `message`,
+// sequence = MsgSeqNum, the whole FIX frame as body) and maps machine events to records
+// (connected, logged_in, gap_detected, gap_filled, disconnected).
+//
+// Sending: the application puts the message *body* (`tag=value<SOH>...` without header or
+// trailer) in the outbound ring with session_handle::send(body, fix_msg_type_tag("D")); the
+// machine adds the header and trailer. Messages sent before logon wait in the ring until
+// the session is logged on; one the machine refuses (too large) is counted as
+// records_dropped. initiate_close() runs the logout handshake; the session finishes when
+// the connection is gone. An initiator does not reconnect (it finishes with
+// transport_error or peer_logout); an acceptor keeps listening for the next connection.
+//
+// Threads: everything runs on the session's shard thread. Time: the shard's monotonic
+// `now` shifted by the wall-clock offset read at start, so SendingTime is UTC.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include <exwire/engine/engine.hpp>
+#include <exwire/engine/fix/message_store.hpp>
+#include <exwire/engine/fix/session_machine.hpp>
+#include <exwire/engine/session.hpp>
+
+namespace exwire::engine::fix {
+
+/// Packs a MsgType of up to 4 characters into an outbound ring tag (first char lowest).
+[[nodiscard]] constexpr std::uint32_t fix_msg_type_tag(std::string_view msg_type) noexcept {
+    std::uint32_t t = 0;
+    for (std::size_t i = 0; i < msg_type.size() && i < 4; ++i)
+        t |= std::uint32_t{static_cast<unsigned char>(msg_type[i])} << (8 * i);
+    return t;
+}
+
+/// Settings of the machine derived from an engine session_config (cold path): role from
+/// initiator/acceptor, BeginString from fix_version (FIXT.1.1 gets DefaultApplVerID 9),
+/// CompIDs, HeartBtInt from heartbeat.interval_ns (whole seconds, at least 1).
+[[nodiscard]] session_settings settings_from(const session_config& c);
+
+/// What the configuration does not (yet) say about a FIX engine session.
+struct fix_session_options {
+    /// Builds the session's message store (cold path); empty: a memory_store. This is where
+    /// a journal-backed store plugs in.
+    std::function<std::unique_ptr<message_store>(const session_config&)> make_store;
+    /// Validates inbound messages when set (must outlive the engine).
+    const codec::fix::dictionary* dictionary = nullptr;
+};
+
+/// Registers the FIX factory (socket transport) for protocol_kind::fix.
+void register_fix_sessions(protocol_registry& registry, fix_session_options options = {});
+
+/// Builds one FIX engine session (what the registered factory calls).
+[[nodiscard]] result<std::unique_ptr<session>> make_fix_session(
+    const session_config& c, const shard_config& shard, const fix_session_options& options = {});
+
+}  // namespace exwire::engine::fix

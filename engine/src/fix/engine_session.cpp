@@ -1,0 +1,226 @@
+// FIX engine session: the session machine over the socket transport (see the header).
+#include "exwire/engine/fix/engine_session.hpp"
+
+#include <exwire/core/clock.hpp>
+#include <exwire/transport/socket_transport.hpp>
+
+namespace exwire::engine::fix {
+
+namespace tr = exwire::transport;
+
+session_settings settings_from(const session_config& c) {
+    session_settings s;
+    s.role = c.role == exwire::engine::session_role::acceptor ||
+                     c.role == exwire::engine::session_role::server
+                 ? fix::session_role::acceptor
+                 : fix::session_role::initiator;
+    s.begin_string = c.fix_version;
+    if (s.begin_string == "FIXT.1.1") s.default_appl_ver_id.push_back('9');  // FIX.5.0SP2
+    s.sender_comp_id = c.sender_comp_id;
+    s.target_comp_id = c.target_comp_id;
+    const std::int64_t hb = c.heartbeat.interval_ns / 1'000'000'000;
+    s.heartbeat_interval_s = hb < 1 ? 1u : static_cast<std::uint32_t>(hb);
+    return s;
+}
+
+namespace {
+
+class fix_engine_session final : public session, private session_output {
+  public:
+    fix_engine_session(const session_config& c, tr::socket_transport t,
+                       std::unique_ptr<message_store> store,
+                       const codec::fix::dictionary* dictionary)
+        : config_(c),
+          transport_(std::move(t)),
+          store_(std::move(store)),
+          machine_(with_dictionary(settings_from(c), dictionary), *store_, *this) {}
+
+    result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
+        ctx_ = &ctx;
+        wall_offset_ = wall_ns() - now_ns;
+        if (machine_.settings().role == fix::session_role::acceptor) {
+            auto l = transport_.listen({config_.listen.host, config_.listen.port});
+            if (!l) return fail(l.err().message);
+        } else {
+            auto c =
+                transport_.connect({config_.connect.host, config_.connect.port}, 5'000'000'000);
+            if (!c) return fail(c.err().message);
+            conn_ = *c;
+        }
+        return {};
+    }
+
+    int do_work(std::int64_t now_ns) noexcept override {
+        now_ = now_ns + wall_offset_;
+        int work = transport_.poll(*this);
+        if (close_pending_) {
+            close_pending_ = false;
+            if (conn_ != tr::invalid_connection) transport_.close(conn_);
+            conn_ = tr::invalid_connection;
+            after_disconnect();
+        }
+        // The application's sends, while logged on; kept in the ring until then.
+        if (machine_.logged_on()) {
+            byte_ring_consumer& out = ctx_->outbound();
+            for (int i = 0; i < 64; ++i) {
+                const ring_record r = out.peek();
+                if (!r.valid()) break;
+                char type[4];
+                std::size_t n = 0;
+                for (; n < 4 && ((r.type >> (8 * n)) & 0xFFu) != 0; ++n)
+                    type[n] = static_cast<char>((r.type >> (8 * n)) & 0xFFu);
+                if (machine_.send_app(std::string_view(type, n), to_string_view(r.payload), now_) !=
+                    command_status::ok)
+                    ctx_->counters().add(counter::records_dropped);
+                out.release();
+                ++work;
+            }
+        }
+        machine_.on_tick(now_);
+        return work;
+    }
+
+    void on_close_requested(session_context& ctx, std::int64_t now_ns) noexcept override {
+        closing_ = true;
+        if (!machine_.logged_on()) {
+            ctx.finish(close_reason::requested);
+            return;
+        }
+        machine_.logout({}, now_ns + wall_offset_);
+    }
+
+    void on_stop(close_reason, std::int64_t) noexcept override {
+        if (conn_ != tr::invalid_connection) transport_.close(conn_);
+        conn_ = tr::invalid_connection;
+    }
+
+    // transport handler
+    void on_data(tr::connection_id id, bytes data) noexcept {
+        if (id != conn_) return;
+        ctx_->counters().add(counter::bytes_in, data.size());
+        machine_.on_bytes(to_string_view(data), now_);
+    }
+    void on_event(const tr::connection_event& e) noexcept {
+        switch (e.kind) {
+            case tr::event_kind::connected:
+            case tr::event_kind::accepted:
+                if (conn_ != tr::invalid_connection && e.id != conn_) {
+                    transport_.close(e.id);  // one connection per session at a time
+                    return;
+                }
+                conn_ = e.id;
+                (void)ctx_->emit(record_type::connected, now_);
+                machine_.on_connected(now_);
+                break;
+            case tr::event_kind::connect_failed:
+                ctx_->finish(close_reason::transport_error, tr::reason(e));
+                break;
+            case tr::event_kind::closed_by_peer:
+            case tr::event_kind::error:
+                if (e.id != conn_) return;
+                conn_ = tr::invalid_connection;
+                machine_.on_disconnected(now_);
+                after_disconnect();
+                break;
+            case tr::event_kind::writable:
+                break;
+        }
+    }
+
+  private:
+    static session_settings with_dictionary(session_settings s, const codec::fix::dictionary* d) {
+        s.dictionary = d;
+        return s;
+    }
+    void after_disconnect() noexcept {
+        ctx_->set_active(false);
+        if (closing_)
+            ctx_->finish(close_reason::requested);
+        else if (machine_.settings().role == fix::session_role::initiator)
+            ctx_->finish(
+                peer_logged_out_ ? close_reason::peer_logout : close_reason::transport_error,
+                last_reason_);
+    }
+
+    // session_output
+    void send(std::string_view frame) noexcept override {
+        if (conn_ == tr::invalid_connection) return;
+        const tr::send_result r = transport_.send(
+            conn_, bytes(reinterpret_cast<const std::byte*>(frame.data()), frame.size()));
+        if (r.status != tr::send_status::ok) {
+            last_reason_ = "send failed";
+            close_pending_ = true;
+            return;
+        }
+        ctx_->counters().add(counter::frames_out);
+        ctx_->counters().add(counter::bytes_out, frame.size());
+    }
+    void disconnect() noexcept override { close_pending_ = true; }
+    void on_event(const session_event& e) noexcept override {
+        switch (e.kind) {
+            case event_kind::logon:
+                ctx_->set_active(true);
+                (void)ctx_->emit(record_type::logged_in, now_, machine_.next_target_seq());
+                break;
+            case event_kind::logout:
+                if (e.text == "Received logout request") peer_logged_out_ = true;
+                break;
+            case event_kind::sequence_gap:
+                (void)ctx_->emit(record_type::gap_detected, now_, e.from, e.to - e.from + 1);
+                break;
+            case event_kind::gap_filled:
+                (void)ctx_->emit(record_type::gap_filled, now_, e.from, e.to - e.from + 1);
+                break;
+            case event_kind::disconnect:
+                last_reason_ = e.text;
+                (void)ctx_->emit(record_type::disconnected, now_, 0, 0, e.text);
+                break;
+            default:
+                break;
+        }
+    }
+    app_verdict on_app_message(const codec::fix::message_view& m) noexcept override {
+        const std::string_view f = m.bytes();
+        ctx_->counters().add(counter::frames_in);
+        // A full ring drops the message (counted): the session cannot un-read the socket.
+        if (ctx_->deliver(bytes(reinterpret_cast<const std::byte*>(f.data()), f.size()),
+                          codec::fix::parse_uint(m.get(34)).value_or(0), now_) != ring_status::ok)
+            ctx_->counters().add(counter::records_dropped);
+        return app_verdict::accepted;
+    }
+
+    session_config config_;
+    tr::socket_transport transport_;
+    std::unique_ptr<message_store> store_;
+    session_machine machine_;
+    session_context* ctx_ = nullptr;
+    tr::connection_id conn_ = tr::invalid_connection;
+    std::int64_t wall_offset_ = 0;
+    std::int64_t now_ = 0;
+    bool close_pending_ = false;
+    bool closing_ = false;
+    bool peer_logged_out_ = false;
+    std::string_view last_reason_;
+};
+
+}  // namespace
+
+result<std::unique_ptr<session>> make_fix_session(const session_config& c, const shard_config&,
+                                                  const fix_session_options& options) {
+    auto t = tr::socket_transport::create({});
+    if (!t) return fail(t.err().message);
+    std::unique_ptr<message_store> store =
+        options.make_store ? options.make_store(c) : std::make_unique<memory_store>();
+    if (!store) return fail("session '" + c.name + "': no message store");
+    return result<std::unique_ptr<session>>(
+        std::unique_ptr<session>(std::make_unique<fix_engine_session>(
+            c, std::move(*t), std::move(store), options.dictionary)));
+}
+
+void register_fix_sessions(protocol_registry& registry, fix_session_options options) {
+    registry.add(protocol_kind::fix, [options](const session_config& c, const shard_config& sh) {
+        return make_fix_session(c, sh, options);
+    });
+}
+
+}  // namespace exwire::engine::fix
