@@ -2,6 +2,7 @@
 #include "exwire/engine/fix/engine_session.hpp"
 
 #include <exwire/core/clock.hpp>
+#include <exwire/engine/journal_store.hpp>
 #include <exwire/transport/socket_transport.hpp>
 
 namespace exwire::engine::fix {
@@ -209,8 +210,17 @@ result<std::unique_ptr<session>> make_fix_session(const session_config& c, const
                                                   const fix_session_options& options) {
     auto t = tr::socket_transport::create({});
     if (!t) return fail(t.err().message);
-    std::unique_ptr<message_store> store =
-        options.make_store ? options.make_store(c) : std::make_unique<memory_store>();
+    std::unique_ptr<message_store> store;
+    if (options.make_store) {
+        store = options.make_store(c);
+    } else if (!c.journal.dir.empty()) {
+        // A configured journal keeps sequence numbers and sent messages across restarts.
+        auto j = journal_message_store::open(session_journal_dir(c), journal_config_from(c.journal));
+        if (!j) return fail("session '" + c.name + "': " + j.err().message);
+        store = std::move(*j);
+    } else {
+        store = std::make_unique<memory_store>();
+    }
     if (!store) return fail("session '" + c.name + "': no message store");
     return result<std::unique_ptr<session>>(
         std::unique_ptr<session>(std::make_unique<fix_engine_session>(

@@ -40,6 +40,10 @@ class message_store {
     virtual void set_next_target_seq(std::uint64_t seq) = 0;
     /// Forgets every message and sets both sequence numbers to 1 (ResetSeqNumFlag).
     virtual void reset() = 0;
+    /// False once the store failed to record something (a journal out of space): the
+    /// session must not send what it could not store. failure() says why (nullptr if healthy).
+    [[nodiscard]] virtual bool healthy() const noexcept { return true; }
+    [[nodiscard]] virtual const char* failure() const noexcept { return nullptr; }
 };
 
 /// A message_store in memory (allocates per saved message).

@@ -574,6 +574,9 @@ class soup_server_session final : public session {
 [[nodiscard]] result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s,
                                                                        const shard_config& shard);
 /// Registers make_soupbintcp_session for protocol_kind::soupbintcp and protocol_kind::ouch.
+/// Registers the SoupBinTCP/OUCH factory. A session whose journal.dir is not empty keeps
+/// its sequenced messages in a journal_sequenced_store in `<journal.dir>/<session name>`
+/// (server: outbound, client: inbound); otherwise in memory.
 void register_soupbintcp(protocol_registry& registry);
 
 }  // namespace exwire::engine::nasdaq
