@@ -17,8 +17,10 @@
 
 #include <gtest/gtest.h>
 
+#include <exwire/codec/fix/reader.hpp>
 #include <exwire/core/bytes.hpp>
 #include <exwire/engine/engine.hpp>
+#include <exwire/engine/fix/engine_session.hpp>
 #include <exwire/engine/journal_store.hpp>
 #include <exwire/engine/nasdaq/soupbintcp_engine.hpp>
 
@@ -158,4 +160,104 @@ TEST(journal_restart, soupbintcp_server_rehydrates_a_new_client_after_its_engine
     ASSERT_TRUE(store.ok()) << store.err().message;
     EXPECT_EQ((*store)->next_sequence(), before + after + 1);
     EXPECT_EQ(exwire::load_be<std::uint64_t>((*store)->read(before + 1).data()), before + 1);
+}
+
+namespace {
+
+engine_config fix_config(std::uint16_t port, const std::string& journal_dir) {
+    engine_config c;
+    c.name = "fix-restart";
+    shard_config sh;
+    sh.name = "s0";
+    sh.idle = "backoff:spins=10,yields=5,min=10us,max=200us";
+    c.shards.push_back(sh);
+    session_config a;
+    a.name = "acceptor";
+    a.protocol = protocol_kind::fix;
+    a.role = session_role::acceptor;
+    a.listen = {"127.0.0.1", port};
+    a.sender_comp_id = "EXCH";
+    a.target_comp_id = "BANK";
+    a.journal.dir = journal_dir;
+    a.journal.segment_size = 1u << 20;
+    a.outbound_ring_size = 1u << 16;
+    session_config i = a;
+    i.name = "initiator";
+    i.role = session_role::initiator;
+    i.listen = {};
+    i.connect = {"127.0.0.1", port};
+    i.sender_comp_id = "BANK";
+    i.target_comp_id = "EXCH";
+    c.sessions.push_back(a);
+    c.sessions.push_back(i);
+    return c;
+}
+
+exwire::bytes text_bytes(const std::string& s) {
+    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+/// Sends `n` orders from the initiator; returns the MsgSeqNums the acceptor saw them with.
+std::vector<std::uint64_t> trade(session_handle& ini, session_handle& acc, int n) {
+    std::vector<std::uint64_t> seqs;
+    for (int k = 0; k < n; ++k) {
+        const std::string body = "11=ORD" + std::to_string(k) + "\x01" + "21=1\x01" + "38=100\x01" +
+                                 "40=1\x01" + "54=1\x01" + "55=X\x01";
+        if (!wait_until(
+                [&] {
+                    return ini.send(text_bytes(body), fix::fix_msg_type_tag("D")) ==
+                           send_status::ok;
+                },
+                2000ms))
+            return seqs;
+    }
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (static_cast<int>(seqs.size()) < n && std::chrono::steady_clock::now() < end) {
+        received r = acc.receive(50ms);
+        if (!r.ok() || !r.record.is_message()) continue;
+        if (exwire::codec::fix::message_view(r.record.text()).msg_type() == "D")
+            seqs.push_back(r.record.sequence);
+    }
+    return seqs;
+}
+
+}  // namespace
+
+TEST(journal_restart, fix_sequence_numbers_survive_an_engine_restart) {
+    exwire::journal::testing::temp_dir dir("exwire-fix-restart");
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);  // no store factory: the configured journal is used
+    constexpr int n = 50;
+    std::uint64_t last_before = 0;
+    {
+        auto e = engine::create(fix_config(free_port(), dir.path()), reg);
+        ASSERT_TRUE(e) << e.err().message;
+        ASSERT_TRUE((*e)->start());
+        session_handle acc = (*e)->session("acceptor");
+        session_handle ini = (*e)->session("initiator");
+        ASSERT_TRUE(wait_until([&] { return acc.is_active() && ini.is_active(); }, 5000ms));
+        const auto seqs = trade(ini, acc, n);
+        ASSERT_EQ(seqs.size(), static_cast<std::size_t>(n));
+        EXPECT_EQ(seqs.front(), 2u);  // 1 was the Logon
+        last_before = seqs.back();
+        EXPECT_TRUE(ini.close(5s));
+        (*e)->stop();
+    }
+    {
+        auto e = engine::create(fix_config(free_port(), dir.path()), reg);
+        ASSERT_TRUE(e) << e.err().message;
+        ASSERT_TRUE((*e)->start());
+        session_handle acc = (*e)->session("acceptor");
+        session_handle ini = (*e)->session("initiator");
+        ASSERT_TRUE(wait_until([&] { return acc.is_active() && ini.is_active(); }, 5000ms));
+        const auto seqs = trade(ini, acc, 1);
+        ASSERT_EQ(seqs.size(), 1u);
+        // After the Logout (last_before + 1) and the new Logon (+ 2): no reset to 1.
+        EXPECT_EQ(seqs.front(), last_before + 3);
+        EXPECT_TRUE(ini.close(5s));
+        (*e)->stop();
+    }
+    auto store = journal_message_store::open(dir.path() + "/initiator", {});
+    ASSERT_TRUE(store.ok()) << store.err().message;
+    EXPECT_EQ((*store)->next_sender_seq(), last_before + 5);  // + the second Logout
 }

@@ -78,6 +78,15 @@ class fix_engine_session final : public session, private session_output {
             }
         }
         machine_.on_tick(now_);
+        if (!store_->healthy() && !store_failed_) {
+            // What the store could not record was not sent; nothing more is sent either.
+            store_failed_ = true;
+            const char* why = store_->failure() != nullptr ? store_->failure() : "store failed";
+            (void)ctx_->emit(record_type::journal_error, now_, store_->next_sender_seq(), 0, why);
+            if (conn_ != tr::invalid_connection) transport_.close(conn_);
+            conn_ = tr::invalid_connection;
+            ctx_->finish(close_reason::transport_error, "journal refused an outbound message");
+        }
         return work;
     }
 
@@ -200,6 +209,7 @@ class fix_engine_session final : public session, private session_output {
     std::int64_t now_ = 0;
     bool close_pending_ = false;
     bool closing_ = false;
+    bool store_failed_ = false;
     bool peer_logged_out_ = false;
     std::string_view last_reason_;
 };
@@ -215,7 +225,8 @@ result<std::unique_ptr<session>> make_fix_session(const session_config& c, const
         store = options.make_store(c);
     } else if (!c.journal.dir.empty()) {
         // A configured journal keeps sequence numbers and sent messages across restarts.
-        auto j = journal_message_store::open(session_journal_dir(c), journal_config_from(c.journal));
+        auto j =
+            journal_message_store::open(session_journal_dir(c), journal_config_from(c.journal));
         if (!j) return fail("session '" + c.name + "': " + j.err().message);
         store = std::move(*j);
     } else {
