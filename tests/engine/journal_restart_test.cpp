@@ -261,3 +261,47 @@ TEST(journal_restart, fix_sequence_numbers_survive_an_engine_restart) {
     ASSERT_TRUE(store.ok()) << store.err().message;
     EXPECT_EQ((*store)->next_sender_seq(), last_before + 5);  // + the second Logout
 }
+
+TEST(journal_restart, soupbintcp_server_stops_with_journal_error_when_the_journal_refuses) {
+    exwire::journal::testing::temp_dir dir("exwire-refuse");
+    protocol_registry protocols;
+    exwire::engine::nasdaq::register_soupbintcp(protocols);
+    engine_config c = soup_config(free_port(), dir.path());
+    c.sessions[0].journal.segment_size = 65536;  // its largest record is below 65440 bytes
+    auto made = engine::create(std::move(c), protocols);
+    ASSERT_TRUE(made.ok()) << made.err().message;
+    auto eng = std::move(made).value();
+    ASSERT_TRUE(eng->start().ok());
+    session_handle server = eng->session("exchange");
+    session_handle client = eng->session("trader");
+    ASSERT_TRUE(wait_until([&] { return client.is_active(); }, 5000ms));
+    publish(server, 1, 1);
+    const auto first = receive(client, 1, 1);
+    ASSERT_TRUE(first.empty()) << first.front();
+    exwire::mutable_bytes out;
+    ASSERT_EQ(server.claim(65'450, out), send_status::ok);
+    std::memset(out.data(), 'y', out.size());
+    server.commit();
+    bool reported = false;
+    for (int i = 0; i < 200 && !reported; ++i) {
+        received r = server.receive(20ms);
+        reported = r.ok() && r.record.type == record_type::journal_error;
+    }
+    EXPECT_TRUE(reported);
+    ASSERT_TRUE(wait_until([&] { return server.is_closed(); }, 5000ms));
+    EXPECT_EQ(server.reason(), close_reason::transport_error);
+    // The client never gets the message the journal refused.
+    std::uint64_t messages = 0;
+    for (int i = 0; i < 50; ++i) {
+        (void)client.poll([&](const inbound_record& r) {
+            if (!r.is_message()) return;
+            ++messages;
+        });
+        std::this_thread::sleep_for(2ms);
+    }
+    EXPECT_EQ(messages, 0u);
+    eng->stop();
+    auto store = journal_sequenced_store::open(dir.path() + "/exchange", {});
+    ASSERT_TRUE(store.ok()) << store.err().message;
+    EXPECT_EQ((*store)->next_sequence(), 2u);
+}

@@ -535,6 +535,7 @@ class soup_server_session final : public session {
 
     int drain_application() noexcept {
         int work = 0;
+        if (store_failed_) return 0;
         byte_ring_consumer& out = ctx_->outbound();
         for (int i = 0; i < 256; ++i) {
             const ring_record r = out.peek();
@@ -544,9 +545,14 @@ class soup_server_session final : public session {
                     if (s.id != transport::invalid_connection)
                         (void)s.machine->send_unsequenced(r.payload, now_);
             } else if (store_->append(store_->next_sequence(), r.payload) != store_status::ok) {
+                // Not recorded, so never sent: report once and end the session.
+                store_failed_ = true;
                 (void)ctx_->emit(record_type::journal_error, now_, store_->next_sequence(), 0,
                                  "the sequenced store refused a message");
-                break;
+                // What was recorded before still goes out in this pass; on_stop() closes.
+                ctx_->finish(close_reason::transport_error,
+                             "journal refused an outbound message");
+                return work;
             }
             ctx_->counters().add(counter::frames_out);
             ctx_->counters().add(counter::bytes_out, r.payload.size() + 3);
@@ -562,6 +568,7 @@ class soup_server_session final : public session {
     soup_authenticator* auth_;
     memory_store own_store_;
     sequenced_store* store_;
+    bool store_failed_ = false;
     soup_server_options options_;
     std::array<slot, max_clients> slots_{};
     session_context* ctx_ = nullptr;
