@@ -331,6 +331,12 @@ class soup_client_session final : public session, private soup_client_handler {
     }
     void on_failure(soup_close reason, std::string_view text) noexcept override {
         const transport::connection_id id = conn_;
+        if (reason == soup_close::journal_failed) {
+            drop_connection();
+            (void)ctx_->emit(record_type::journal_error, now_, client_.next_expected(), 0, text);
+            finish(close_reason::transport_error, text);
+            return;
+        }
         if (reason == soup_close::end_of_session || reason == soup_close::login_rejected) {
             (void)transport_.flush();
             drop_connection();
