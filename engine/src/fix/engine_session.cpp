@@ -4,6 +4,7 @@
 #include <string>
 
 #include <exwire/core/clock.hpp>
+#include <exwire/engine/journal_store.hpp>
 #include <exwire/transport/socket_transport.hpp>
 
 namespace exwire::engine::fix {
@@ -80,6 +81,15 @@ class fix_engine_session final : public session, private session_output {
             }
         }
         machine_.on_tick(now_);
+        if (!store_->healthy() && !store_failed_) {
+            // What the store could not record was not sent; nothing more is sent either.
+            store_failed_ = true;
+            const char* why = store_->failure() != nullptr ? store_->failure() : "store failed";
+            (void)ctx_->emit(record_type::journal_error, now_, store_->next_sender_seq(), 0, why);
+            if (conn_ != tr::invalid_connection) transport_.close(conn_);
+            conn_ = tr::invalid_connection;
+            ctx_->finish(close_reason::transport_error, "journal refused an outbound message");
+        }
         return work;
     }
 
@@ -235,6 +245,7 @@ class fix_engine_session final : public session, private session_output {
     std::int64_t now_ = 0;
     bool close_pending_ = false;
     bool closing_ = false;
+    bool store_failed_ = false;
     bool peer_logged_out_ = false;
     std::string_view last_reason_;
     std::string pending_;  ///< bytes the socket refused, sent first when it is writable
@@ -249,8 +260,18 @@ result<std::unique_ptr<session>> make_fix_session(const session_config& c, const
     session_settings settings = settings_from(c);
     settings.dictionary = options.dictionary;
     if (options.customize) options.customize(c, settings);
-    std::unique_ptr<message_store> store =
-        options.make_store ? options.make_store(c) : std::make_unique<memory_store>();
+    std::unique_ptr<message_store> store;
+    if (options.make_store) {
+        store = options.make_store(c);
+    } else if (!c.journal.dir.empty()) {
+        // A configured journal keeps sequence numbers and sent messages across restarts.
+        auto j =
+            journal_message_store::open(session_journal_dir(c), journal_config_from(c.journal));
+        if (!j) return fail("session '" + c.name + "': " + j.err().message);
+        store = std::move(*j);
+    } else {
+        store = std::make_unique<memory_store>();
+    }
     if (!store) return fail("session '" + c.name + "': no message store");
     return result<std::unique_ptr<session>>(
         std::unique_ptr<session>(std::make_unique<fix_engine_session>(

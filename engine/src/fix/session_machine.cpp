@@ -725,6 +725,11 @@ void session_machine::send_message(std::string_view msg_type, std::int64_t now,
     // Stored before it reaches the connection, so a resend can always serve it.
     store_.save(hv.seq_num, frame);
     store_.set_next_sender_seq(hv.seq_num + 1);
+    if (!store_.healthy()) {
+        // Not journaled, so not sent: a message the store lost must never reach the peer.
+        emit(event_kind::error, "message store failed: message not sent");
+        return;
+    }
     write_out(frame, now);
 }
 

@@ -2,9 +2,37 @@
 
 #include <exwire/engine/nasdaq/soupbintcp_engine.hpp>
 
+#include <exwire/engine/journal_store.hpp>
 #include <exwire/transport/socket_transport.hpp>
 
 namespace exwire::engine::nasdaq {
+
+namespace {
+
+/// A session plus the journal store it uses (which must outlive it: declared first).
+class journaled_session final : public session {
+  public:
+    journaled_session(std::unique_ptr<sequenced_store> store, std::unique_ptr<session> inner)
+        : store_(std::move(store)), inner_(std::move(inner)) {}
+    ~journaled_session() override { inner_.reset(); }
+    result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
+        return inner_->on_start(ctx, now_ns);
+    }
+    int do_work(std::int64_t now_ns) noexcept override { return inner_->do_work(now_ns); }
+    void on_close_requested(session_context& ctx, std::int64_t now_ns) noexcept override {
+        inner_->on_close_requested(ctx, now_ns);
+    }
+    void on_stop(close_reason reason, std::int64_t now_ns) noexcept override {
+        inner_->on_stop(reason, now_ns);
+    }
+
+  private:
+    std::unique_ptr<sequenced_store> store_;
+    std::unique_ptr<session> inner_;
+};
+
+}  // namespace
+
 
 result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s,
                                                          const shard_config& shard) {
@@ -13,6 +41,26 @@ result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s
     o.max_connections = soup_server_session<transport::socket_transport>::max_clients + 2;
     auto t = transport::socket_transport::create(o);
     if (!t.ok()) return fail("session " + s.name + ": " + t.err().message);
+    // With a journal directory configured, the session's sequenced messages live there:
+    // a server's outbound stream (rehydrates clients after a restart), a client's inbound.
+    if (!s.journal.dir.empty() &&
+        (s.role == session_role::client || s.role == session_role::server)) {
+        const bool server = s.role == session_role::server;
+        auto store = journal_sequenced_store::open(
+            session_journal_dir(s), journal_config_from(s.journal),
+            server ? journal::direction::out : journal::direction::in);
+        if (!store) return fail("session " + s.name + ": " + store.err().message);
+        sequenced_store* raw = store->get();
+        std::unique_ptr<session> inner;
+        if (server)
+            inner = std::make_unique<soup_server_session<transport::socket_transport>>(
+                std::move(t).value(), s, raw);
+        else
+            inner = std::make_unique<soup_client_session<transport::socket_transport>>(
+                std::move(t).value(), s, raw);
+        return result<std::unique_ptr<session>>(std::unique_ptr<session>(
+            std::make_unique<journaled_session>(std::move(*store), std::move(inner))));
+    }
     switch (s.role) {
         case session_role::client:
             return result<std::unique_ptr<session>>(

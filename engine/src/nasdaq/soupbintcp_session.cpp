@@ -46,6 +46,8 @@ std::string_view to_string(soup_close r) noexcept {
             return "logout";
         case soup_close::send_failed:
             return "send failed";
+        case soup_close::journal_failed:
+            return "journal failed";
     }
     return "?";
 }
@@ -210,8 +212,15 @@ void soup_client::on_packet(const sb::packet& p, std::int64_t now) noexcept {
                 fail(soup_close::unexpected_packet, "Sequenced Data before Login Accepted");
                 return;
             }
-            const std::uint64_t seq = next_expected_++;
-            if (journal_ != nullptr) (void)journal_->append(seq, p.payload);
+            const std::uint64_t seq = next_expected_;
+            // Journaled before the application sees it; what the journal fails to record is
+            // not taken (a later login asks for it again). A store that does not continue at
+            // this number (joined at another sequence) just does not record it.
+            if (journal_ != nullptr && journal_->append(seq, p.payload) == store_status::failed) {
+                fail(soup_close::journal_failed, "the journal refused a received message");
+                return;
+            }
+            ++next_expected_;
             handler_.on_sequenced(seq, p.payload);
             return;
         }

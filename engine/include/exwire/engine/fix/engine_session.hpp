@@ -46,8 +46,8 @@ namespace exwire::engine::fix {
 
 /// What the configuration does not (yet) say about a FIX engine session.
 struct fix_session_options {
-    /// Builds the session's message store (cold path); empty: a memory_store. This is where
-    /// a journal-backed store plugs in.
+    /// Builds the session's message store (cold path). Empty: a journal_message_store in
+    /// `<journal.dir>/<session name>` when journal.dir is set, else a memory_store.
     std::function<std::unique_ptr<message_store>(const session_config&)> make_store;
     /// Validates inbound messages when set (must outlive the engine).
     const codec::fix::dictionary* dictionary = nullptr;

@@ -45,6 +45,10 @@ class message_store {
     /// that does not keep it is reset the first time a scheduled machine checks it.
     [[nodiscard]] virtual std::int64_t creation_time_ns() const noexcept { return 0; }
     virtual void set_creation_time_ns(std::int64_t t) { (void)t; }
+    /// False once the store failed to record something (a journal out of space): the
+    /// session must not send what it could not store. failure() says why (nullptr if healthy).
+    [[nodiscard]] virtual bool healthy() const noexcept { return true; }
+    [[nodiscard]] virtual const char* failure() const noexcept { return nullptr; }
 };
 
 /// A message_store in memory (allocates per saved message).

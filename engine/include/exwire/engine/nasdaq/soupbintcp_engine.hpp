@@ -331,6 +331,12 @@ class soup_client_session final : public session, private soup_client_handler {
     }
     void on_failure(soup_close reason, std::string_view text) noexcept override {
         const transport::connection_id id = conn_;
+        if (reason == soup_close::journal_failed) {
+            drop_connection();
+            (void)ctx_->emit(record_type::journal_error, now_, client_.next_expected(), 0, text);
+            finish(close_reason::transport_error, text);
+            return;
+        }
         if (reason == soup_close::end_of_session || reason == soup_close::login_rejected) {
             (void)transport_.flush();
             drop_connection();
@@ -535,6 +541,7 @@ class soup_server_session final : public session {
 
     int drain_application() noexcept {
         int work = 0;
+        if (store_failed_) return 0;
         byte_ring_consumer& out = ctx_->outbound();
         for (int i = 0; i < 256; ++i) {
             const ring_record r = out.peek();
@@ -544,9 +551,14 @@ class soup_server_session final : public session {
                     if (s.id != transport::invalid_connection)
                         (void)s.machine->send_unsequenced(r.payload, now_);
             } else if (store_->append(store_->next_sequence(), r.payload) != store_status::ok) {
+                // Not recorded, so never sent: report once and end the session.
+                store_failed_ = true;
                 (void)ctx_->emit(record_type::journal_error, now_, store_->next_sequence(), 0,
                                  "the sequenced store refused a message");
-                break;
+                // What was recorded before still goes out in this pass; on_stop() closes.
+                ctx_->finish(close_reason::transport_error,
+                             "journal refused an outbound message");
+                return work;
             }
             ctx_->counters().add(counter::frames_out);
             ctx_->counters().add(counter::bytes_out, r.payload.size() + 3);
@@ -562,6 +574,7 @@ class soup_server_session final : public session {
     soup_authenticator* auth_;
     memory_store own_store_;
     sequenced_store* store_;
+    bool store_failed_ = false;
     soup_server_options options_;
     std::array<slot, max_clients> slots_{};
     session_context* ctx_ = nullptr;
@@ -574,6 +587,9 @@ class soup_server_session final : public session {
 [[nodiscard]] result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s,
                                                                        const shard_config& shard);
 /// Registers make_soupbintcp_session for protocol_kind::soupbintcp and protocol_kind::ouch.
+/// Registers the SoupBinTCP/OUCH factory. A session whose journal.dir is not empty keeps
+/// its sequenced messages in a journal_sequenced_store in `<journal.dir>/<session name>`
+/// (server: outbound, client: inbound); otherwise in memory.
 void register_soupbintcp(protocol_registry& registry);
 
 }  // namespace exwire::engine::nasdaq

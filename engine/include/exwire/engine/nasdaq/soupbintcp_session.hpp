@@ -34,6 +34,7 @@ enum class soup_close : std::uint8_t {
     end_of_session,     ///< the server sent End of Session (client) / we sent it (server)
     logout,             ///< the client logged out
     send_failed,        ///< the transport refused our bytes
+    journal_failed,     ///< the client's journal refused a received message
 };
 [[nodiscard]] std::string_view to_string(soup_close r) noexcept;
 
