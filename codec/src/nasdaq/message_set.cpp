@@ -491,8 +491,9 @@ bool encoder::element(const field_info& f, const node* n) {
             }
             if (!room(f.length, f.name)) return false;
             std::memset(out.data() + pos, ' ', f.length);
-            std::memcpy(out.data() + pos + (f.right_justified ? f.length - v.size() : 0), v.data(),
-                        v.size());
+            if (!v.empty())  // an empty view's data() may be null, which memcpy must not get
+                std::memcpy(out.data() + pos + (f.right_justified ? f.length - v.size() : 0),
+                            v.data(), v.size());
             pos += f.length;
             return true;
         }
@@ -505,7 +506,7 @@ bool encoder::element(const field_info& f, const node* n) {
             }
             if (!room(2 + v.size(), f.name)) return false;
             store_le<std::int16_t>(out.data() + pos, static_cast<std::int16_t>(v.size()));
-            std::memcpy(out.data() + pos + 2, v.data(), v.size());
+            if (!v.empty()) std::memcpy(out.data() + pos + 2, v.data(), v.size());
             pos += 2 + v.size();
             return true;
         }
@@ -531,7 +532,7 @@ bool encoder::element(const field_info& f, const node* n) {
         case field_kind::rest: {
             const std::string_view v = n ? std::string_view(n->text) : std::string_view{};
             if (!room(v.size(), f.name)) return false;
-            std::memcpy(out.data() + pos, v.data(), v.size());
+            if (!v.empty()) std::memcpy(out.data() + pos, v.data(), v.size());
             pos += v.size();
             return true;
         }

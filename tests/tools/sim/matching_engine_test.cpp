@@ -379,9 +379,6 @@ namespace exwire::sim::testing {
 namespace {
 
 TEST(sim_memory, system_resource_bypasses_mimalloc_and_mimalloc_resource_uses_it) {
-#if defined(__SANITIZE_ADDRESS__)
-    GTEST_SKIP() << "AddressSanitizer replaces the process allocator, so which allocator owns a block is its choice";
-#endif
     void* sys = system_resource()->allocate(1 << 16, 64);
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(sys) % 64, 0U);
     EXPECT_FALSE(owned_by_mimalloc(sys));

@@ -107,7 +107,10 @@ std::pmr::memory_resource* mimalloc_resource() noexcept {
 
 bool owned_by_mimalloc(const void* p) noexcept {
 #ifdef EXWIRE_HAVE_MIMALLOC
-    return mi_is_in_heap_region(p);
+    // mi_is_in_heap_region only knows segments mimalloc placed at its preferred addresses;
+    // where those are taken (a sanitizer's shadow memory) it answers false, so the calling
+    // thread's heap is asked as well (a walk of its pages: a check, not a fast path).
+    return mi_is_in_heap_region(p) || mi_check_owned(p);
 #else
     (void)p;
     return false;

@@ -231,7 +231,7 @@ struct fixed_string {
         const std::size_t n = v.size() < N ? v.size() : N;
         const std::size_t lead = RightJustified ? N - n : 0;
         std::memset(p, ' ', N);
-        std::memcpy(p + lead, v.data(), n);
+        if (n != 0) std::memcpy(p + lead, v.data(), n);  // data() of an empty view may be null
     }
     static void to_str(std::string& out, std::string_view v) { out.append(v); }
     [[nodiscard]] static bool from_str(std::string_view s, std::string_view& v) noexcept {

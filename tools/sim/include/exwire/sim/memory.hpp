@@ -23,7 +23,8 @@ namespace exwire::sim {
 /// (__libc_memalign / __libc_free); elsewhere it is aligned_alloc / free.
 [[nodiscard]] std::pmr::memory_resource* system_resource() noexcept;
 
-/// True when `p` lies in memory mimalloc manages (always false without mimalloc).
+/// True when `p` lies in memory mimalloc manages (always false without mimalloc). May walk
+/// the calling thread's heap: for checks and tests, not for a hot path.
 [[nodiscard]] bool owned_by_mimalloc(const void* p) noexcept;
 
 /// mimalloc when available, the system allocator otherwise.
