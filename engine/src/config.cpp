@@ -15,7 +15,9 @@
 
 #include <fmt/format.h>
 
+#include <exwire/codec/fix/dictionary.hpp>
 #include <exwire/core/thread.hpp>
+#include <exwire/engine/fix/session_schedule.hpp>
 
 #include <toml++/toml.h>
 
@@ -434,6 +436,22 @@ void read_session(load_state& st, const toml::table& t, const std::string& path,
         cr.duration("max_delay", s.reconnect.max_delay_ns);
         cr.integer("attempts", s.reconnect.attempts, 0, UINT32_MAX);
     }
+    if (const toml::table* f = r.table("fix")) {
+        table_reader fr(st, *f, r.key_path("fix"));
+        fr.boolean("reset_on_logon", s.fix.reset_on_logon);
+        fr.boolean("next_expected_msg_seq_num", s.fix.next_expected_msg_seq_num);
+        fr.string("default_appl_ver_id", s.fix.default_appl_ver_id);
+        fr.duration("logon_timeout", s.fix.logon_timeout_ns);
+        fr.duration("logout_timeout", s.fix.logout_timeout_ns);
+        fr.boolean("check_latency", s.fix.check_latency);
+        fr.duration("max_latency", s.fix.max_latency_ns);
+        fr.integer("time_digits", s.fix.time_digits, 0, 9);
+        fr.string("dictionary", s.fix.dictionary);
+        fr.string("start_time", s.fix.start_time);
+        fr.string("end_time", s.fix.end_time);
+        fr.string("days", s.fix.days);
+        fr.string("time_zone", s.fix.time_zone);
+    }
 }
 
 /// Array of tables `key` ([[shard]], [[session]]).
@@ -518,6 +536,26 @@ bool is_soup_family(const session_config& s) {
 
 bool is_wildcard(const std::string& host) {
     return host.empty() || host == "0.0.0.0" || host == "::" || host == "*";
+}
+
+void validate_fix(const fix_session_config& f, const std::string& p, error_list& errors) {
+    if (f.logon_timeout_ns <= 0) errors.add(p + ".logon_timeout", "must be above zero");
+    if (f.logout_timeout_ns <= 0) errors.add(p + ".logout_timeout", "must be above zero");
+    if (f.check_latency && f.max_latency_ns <= 0)
+        errors.add(p + ".max_latency", "must be above zero when check_latency is on");
+    if (f.start_time.empty() != f.end_time.empty()) {
+        errors.add(p + (f.start_time.empty() ? ".start_time" : ".end_time"),
+                   "a schedule needs both start_time and end_time");
+    } else if (!f.start_time.empty()) {
+        auto sc = fix::session_schedule::parse(f.start_time, f.end_time, f.days, f.time_zone);
+        if (!sc) errors.add(p + ".start_time", sc.err().message);
+    } else if (!f.days.empty()) {
+        errors.add(p + ".days", "days need a schedule (start_time and end_time)");
+    }
+    if (!f.dictionary.empty()) {
+        auto d = codec::fix::dictionary::load(f.dictionary);
+        if (!d) errors.add(p + ".dictionary", d.err().message);
+    }
 }
 
 }  // namespace
@@ -675,6 +713,11 @@ result<void> validate(engine_config& config, const source_map& where) {
                 errors.add(
                     p + ".fix_version",
                     fmt::format("'{}' is not one of: FIX.4.2, FIX.4.4, FIXT.1.1", s.fix_version));
+            validate_fix(s.fix, p + ".fix", errors);
+        } else if (s.fix != fix_session_config{}) {
+            errors.add(p + ".fix",
+                       fmt::format("only FIX sessions take a fix table (protocol is {})",
+                                   to_string(s.protocol)));
         }
 
         if (s.heartbeat.interval_ns <= 0)

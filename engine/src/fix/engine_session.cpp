@@ -1,6 +1,8 @@
 // FIX engine session: the session machine over the socket transport (see the header).
 #include "exwire/engine/fix/engine_session.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <string>
 
 #include <exwire/core/clock.hpp>
@@ -18,11 +20,26 @@ session_settings settings_from(const session_config& c) {
                  ? fix::session_role::acceptor
                  : fix::session_role::initiator;
     s.begin_string = c.fix_version;
-    if (s.begin_string == "FIXT.1.1") s.default_appl_ver_id.push_back('9');  // FIX.5.0SP2
+    if (s.begin_string == "FIXT.1.1")
+        s.default_appl_ver_id = c.fix.default_appl_ver_id.empty() ? std::string("9")  // 5.0 SP2
+                                                                  : c.fix.default_appl_ver_id;
     s.sender_comp_id = c.sender_comp_id;
     s.target_comp_id = c.target_comp_id;
     const std::int64_t hb = c.heartbeat.interval_ns / 1'000'000'000;
     s.heartbeat_interval_s = hb < 1 ? 1u : static_cast<std::uint32_t>(hb);
+    s.reset_on_logon = c.fix.reset_on_logon;
+    s.next_expected_msg_seq_num = c.fix.next_expected_msg_seq_num;
+    s.logon_timeout_ns = c.fix.logon_timeout_ns;
+    s.logout_timeout_ns = c.fix.logout_timeout_ns;
+    s.check_latency = c.fix.check_latency;
+    s.max_latency_ns = c.fix.max_latency_ns;
+    s.time_digits = static_cast<std::uint8_t>(c.fix.time_digits > 9 ? 9 : c.fix.time_digits);
+    if (!c.fix.start_time.empty()) {
+        // validate() refused a schedule that does not parse; make_fix_session checks again.
+        auto sc =
+            session_schedule::parse(c.fix.start_time, c.fix.end_time, c.fix.days, c.fix.time_zone);
+        if (sc) s.schedule = *sc;
+    }
     return s;
 }
 
@@ -31,10 +48,12 @@ namespace {
 class fix_engine_session final : public session, private session_output {
   public:
     fix_engine_session(const session_config& c, tr::socket_transport t,
-                       std::unique_ptr<message_store> store, session_settings settings)
+                       std::unique_ptr<message_store> store, session_settings settings,
+                       std::shared_ptr<const codec::fix::dictionary> dictionary)
         : config_(c),
           transport_(std::move(t)),
           store_(std::move(store)),
+          dictionary_(std::move(dictionary)),
           machine_(std::move(settings), *store_, *this) {}
 
     result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
@@ -44,10 +63,13 @@ class fix_engine_session final : public session, private session_output {
             auto l = transport_.listen({config_.listen.host, config_.listen.port});
             if (!l) return fail(l.err().message);
         } else {
-            auto c =
-                transport_.connect({config_.connect.host, config_.connect.port}, 5'000'000'000);
-            if (!c) return fail(c.err().message);
-            conn_ = *c;
+            now_ = now_ns + wall_offset_;
+            if (!in_window()) {
+                reconnect_at_ = now_ + 1'000'000'000;  // connect when the schedule opens
+                return {};
+            }
+            auto c = connect();
+            if (!c) return c;
         }
         return {};
     }
@@ -81,6 +103,16 @@ class fix_engine_session final : public session, private session_output {
             }
         }
         machine_.on_tick(now_);
+        if (conn_ == tr::invalid_connection && !connecting_ && reconnect_at_ != 0 &&
+            now_ >= reconnect_at_ && !closing_ && !store_failed_) {
+            reconnect_at_ = 0;
+            if (!in_window()) {
+                reconnect_at_ = now_ + 1'000'000'000;  // outside the schedule: look again in 1 s
+            } else if (!connect().ok()) {
+                schedule_reconnect("reconnect failed");
+            }
+            ++work;
+        }
         if (!store_->healthy() && !store_failed_) {
             // What the store could not record was not sent; nothing more is sent either.
             store_failed_ = true;
@@ -122,11 +154,17 @@ class fix_engine_session final : public session, private session_output {
                     return;
                 }
                 conn_ = e.id;
-                (void)ctx_->emit(record_type::connected, now_);
+                connecting_ = false;
+                // value 1: a reconnect (the initiator connected before).
+                (void)ctx_->emit(record_type::connected, now_, 0, connects_ > 1 ? 1 : 0);
+                if (connects_ > 1) ctx_->counters().add(counter::reconnects);
                 machine_.on_connected(now_);
                 break;
             case tr::event_kind::connect_failed:
-                ctx_->finish(close_reason::transport_error, tr::reason(e));
+                if (e.id != conn_) return;
+                conn_ = tr::invalid_connection;
+                connecting_ = false;
+                schedule_reconnect(tr::reason(e));
                 break;
             case tr::event_kind::closed_by_peer:
             case tr::event_kind::error:
@@ -147,10 +185,41 @@ class fix_engine_session final : public session, private session_output {
         ctx_->set_active(false);
         if (closing_)
             ctx_->finish(close_reason::requested);
-        else if (machine_.settings().role == fix::session_role::initiator)
-            ctx_->finish(
-                peer_logged_out_ ? close_reason::peer_logout : close_reason::transport_error,
-                last_reason_);
+        else if (machine_.settings().role == fix::session_role::initiator) {
+            if (peer_logged_out_)
+                ctx_->finish(close_reason::peer_logout, last_reason_);
+            else
+                schedule_reconnect(last_reason_);
+        }
+    }
+
+    [[nodiscard]] bool in_window() const noexcept {
+        const auto& sc = machine_.settings().schedule;
+        return !sc || sc->in_session(now_);
+    }
+
+    result<void> connect() {
+        ++connects_;
+        auto c = transport_.connect({config_.connect.host, config_.connect.port}, 5'000'000'000);
+        if (!c) return fail(c.err().message);
+        conn_ = *c;
+        connecting_ = true;
+        return {};
+    }
+
+    /// Initiator after a lost or failed connection: reconnect with a doubling delay
+    /// (reconnect.delay .. reconnect.max_delay), or finish when reconnecting is off or
+    /// reconnect.attempts consecutive attempts failed. `why` must outlive the session.
+    void schedule_reconnect(std::string_view why) noexcept {
+        const reconnect_config& rc = config_.reconnect;
+        if (!rc.enabled || closing_ || (rc.attempts != 0 && failures_in_row_ >= rc.attempts)) {
+            ctx_->finish(close_reason::transport_error, why);
+            return;
+        }
+        const std::int64_t delay =
+            std::min(rc.max_delay_ns, rc.delay_ns << std::min<std::uint32_t>(failures_in_row_, 16));
+        ++failures_in_row_;
+        reconnect_at_ = now_ + delay;
     }
 
     // session_output
@@ -205,6 +274,7 @@ class fix_engine_session final : public session, private session_output {
     void on_event(const session_event& e) noexcept override {
         switch (e.kind) {
             case event_kind::logon:
+                failures_in_row_ = 0;
                 ctx_->set_active(true);
                 (void)ctx_->emit(record_type::logged_in, now_, machine_.next_target_seq());
                 break;
@@ -238,6 +308,7 @@ class fix_engine_session final : public session, private session_output {
     session_config config_;
     tr::socket_transport transport_;
     std::unique_ptr<message_store> store_;
+    std::shared_ptr<const codec::fix::dictionary> dictionary_;  ///< from fix.dictionary, if any
     session_machine machine_;
     session_context* ctx_ = nullptr;
     tr::connection_id conn_ = tr::invalid_connection;
@@ -246,6 +317,10 @@ class fix_engine_session final : public session, private session_output {
     bool close_pending_ = false;
     bool closing_ = false;
     bool store_failed_ = false;
+    bool connecting_ = false;
+    std::uint32_t connects_ = 0;         ///< connects started (initiator)
+    std::uint32_t failures_in_row_ = 0;  ///< failed connections since the last logon
+    std::int64_t reconnect_at_ = 0;      ///< wall ns; 0: no reconnect pending
     bool peer_logged_out_ = false;
     std::string_view last_reason_;
     std::string pending_;  ///< bytes the socket refused, sent first when it is writable
@@ -258,7 +333,19 @@ result<std::unique_ptr<session>> make_fix_session(const session_config& c, const
     auto t = tr::socket_transport::create({});
     if (!t) return fail(t.err().message);
     session_settings settings = settings_from(c);
+    if (!c.fix.start_time.empty() && !settings.schedule) {
+        auto sc =
+            session_schedule::parse(c.fix.start_time, c.fix.end_time, c.fix.days, c.fix.time_zone);
+        return fail("session '" + c.name + "': fix.start_time: " + sc.err().message);
+    }
+    std::shared_ptr<const codec::fix::dictionary> dictionary;
     settings.dictionary = options.dictionary;
+    if (settings.dictionary == nullptr && !c.fix.dictionary.empty()) {
+        auto d = codec::fix::dictionary::load(c.fix.dictionary);
+        if (!d) return fail("session '" + c.name + "': fix.dictionary: " + d.err().message);
+        dictionary = std::make_shared<const codec::fix::dictionary>(std::move(*d));
+        settings.dictionary = dictionary.get();
+    }
     if (options.customize) options.customize(c, settings);
     std::unique_ptr<message_store> store;
     if (options.make_store) {
@@ -275,7 +362,7 @@ result<std::unique_ptr<session>> make_fix_session(const session_config& c, const
     if (!store) return fail("session '" + c.name + "': no message store");
     return result<std::unique_ptr<session>>(
         std::unique_ptr<session>(std::make_unique<fix_engine_session>(
-            c, std::move(*t), std::move(store), std::move(settings))));
+            c, std::move(*t), std::move(store), std::move(settings), std::move(dictionary))));
 }
 
 void register_fix_sessions(protocol_registry& registry, fix_session_options options) {

@@ -75,6 +75,27 @@ struct reconnect_config {
     std::uint32_t attempts = 0;  ///< 0: unlimited
 };
 
+/// FIX session layer settings ([session.fix]; docs/config.md). Identity (CompIDs, version)
+/// and HeartBtInt (heartbeat.interval) are session keys of their own.
+struct fix_session_config {
+    bool reset_on_logon = false;             ///< initiator: ResetSeqNumFlag=Y on every Logon
+    bool next_expected_msg_seq_num = false;  ///< send and honour NextExpectedMsgSeqNum (789)
+    std::string default_appl_ver_id;         ///< FIXT.1.1 DefaultApplVerID; empty: "9" (5.0 SP2)
+    std::int64_t logon_timeout_ns = 10'000'000'000;
+    std::int64_t logout_timeout_ns = 2'000'000'000;
+    bool check_latency = true;                      ///< SendingTime accuracy check
+    std::int64_t max_latency_ns = 120'000'000'000;  ///< allowed |SendingTime - now|
+    std::uint32_t time_digits = 3;                  ///< SendingTime fraction digits, 0-9
+    std::string dictionary;  ///< data dictionary (QuickFIX XML) validating inbound; empty: none
+    // Session schedule: both times set, or neither (always up).
+    std::string start_time;  ///< "HH:MM:SS" in time_zone
+    std::string end_time;    ///< "HH:MM:SS"; before start_time: the window crosses midnight
+    std::string days;        ///< weekdays a window starts on, "Mon,Tue,..."; empty: every day
+    std::string time_zone = "UTC";  ///< "UTC" or a fixed offset such as "+02:00"
+
+    bool operator==(const fix_session_config&) const = default;
+};
+
 struct session_config {
     std::string name;
     protocol_kind protocol = protocol_kind::soupbintcp;
@@ -97,6 +118,7 @@ struct session_config {
     heartbeat_config heartbeat;
     journal_config journal;
     reconnect_config reconnect;
+    fix_session_config fix;                     ///< protocol fix only
     std::size_t inbound_ring_size = 1u << 20;   ///< bytes, power of two
     std::size_t outbound_ring_size = 1u << 20;  ///< bytes, power of two
 };

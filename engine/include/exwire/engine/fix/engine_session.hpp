@@ -40,16 +40,19 @@ namespace exwire::engine::fix {
 }
 
 /// Settings of the machine derived from an engine session_config (cold path): role from
-/// initiator/acceptor, BeginString from fix_version (FIXT.1.1 gets DefaultApplVerID 9),
-/// CompIDs, HeartBtInt from heartbeat.interval_ns (whole seconds, at least 1).
+/// initiator/acceptor, BeginString from fix_version (FIXT.1.1: DefaultApplVerID from
+/// fix.default_appl_ver_id, else 9), CompIDs, HeartBtInt from heartbeat.interval_ns (whole
+/// seconds, at least 1), and the [session.fix] table (timeouts, 789, schedule...). The
+/// dictionary file is loaded by make_fix_session, not here.
 [[nodiscard]] session_settings settings_from(const session_config& c);
 
-/// What the configuration does not (yet) say about a FIX engine session.
+/// What a program adds to a FIX engine session's configuration (session_config.fix).
 struct fix_session_options {
     /// Builds the session's message store (cold path). Empty: a journal_message_store in
     /// `<journal.dir>/<session name>` when journal.dir is set, else a memory_store.
     std::function<std::unique_ptr<message_store>(const session_config&)> make_store;
-    /// Validates inbound messages when set (must outlive the engine).
+    /// Validates inbound messages when set (must outlive the engine); takes precedence over
+    /// the session's fix.dictionary file.
     const codec::fix::dictionary* dictionary = nullptr;
     /// Adjusts each session's machine settings after they are derived from its
     /// configuration (cold path, on the thread building the engine): schedule,
