@@ -14,6 +14,9 @@
 #include <exwire/engine/counters.hpp>
 #include <exwire/engine/dispatcher.hpp>
 #include <exwire/engine/engine.hpp>
+#include <exwire/engine/fix/engine_session.hpp>
+#include <exwire/engine/nasdaq/moldudp64_engine.hpp>
+#include <exwire/engine/nasdaq/soupbintcp_engine.hpp>
 
 #include "commands.hpp"
 
@@ -28,10 +31,14 @@ extern "C" void on_stop_signal(int) {
     stop_requested.store(true);
 }
 
-/// The protocol sessions this build can run. Protocol modules register their factories
-/// here as they land; until then `exwire run` names the protocol it cannot run.
+/// The protocol sessions `exwire run` runs: SoupBinTCP/OUCH, MoldUDP64/ITCH and FIX (a FIX
+/// session's [session.fix] table is its whole configuration here).
 ee::protocol_registry builtin_protocols() {
-    return {};
+    ee::protocol_registry r;
+    ee::nasdaq::register_soupbintcp(r);
+    ee::nasdaq::register_moldudp64(r);
+    ee::fix::register_fix_sessions(r);
+    return r;
 }
 
 ee::engine_config load_or_throw(const std::string& path) {

@@ -6,6 +6,8 @@
 
 #include <exwire/transport/socket_transport.hpp>
 
+#include "../shard_transport.hpp"
+
 namespace exwire::engine::nasdaq {
 
 bool is_multicast_ipv4(const std::string& host) noexcept {
@@ -16,25 +18,23 @@ bool is_multicast_ipv4(const std::string& host) noexcept {
 
 result<std::unique_ptr<session>> make_moldudp64_session(const session_config& s,
                                                         const shard_config& shard) {
-    (void)shard;
-    transport::socket_transport_options o;
-    o.max_connections = 4;
-    auto t = transport::socket_transport::create(o);
-    if (!t.ok()) return fail("session " + s.name + ": " + t.err().message);
-    switch (s.role) {
-        case session_role::publisher:
-            return result<std::unique_ptr<session>>(
-                std::make_unique<mold_publisher_session<transport::socket_transport>>(
-                    std::move(t).value(), s));
-        case session_role::receiver:
-            return result<std::unique_ptr<session>>(
-                std::make_unique<mold_receiver_session<transport::socket_transport>>(
-                    std::move(t).value(), s));
-        default:
-            return fail("session " + s.name +
-                        ": MoldUDP64 sessions are publishers or receivers, not " +
-                        std::string(to_string(s.role)));
-    }
+    // The shard's transport: sockets, or io_uring set up on the shard thread.
+    return with_shard_transport(
+        s, shard, 4, [&](auto t) -> result<std::unique_ptr<session>> {
+            using T = decltype(t);
+            switch (s.role) {
+                case session_role::publisher:
+                    return result<std::unique_ptr<session>>(
+                        std::make_unique<mold_publisher_session<T>>(std::move(t), s));
+                case session_role::receiver:
+                    return result<std::unique_ptr<session>>(
+                        std::make_unique<mold_receiver_session<T>>(std::move(t), s));
+                default:
+                    return fail("session " + s.name +
+                                ": MoldUDP64 sessions are publishers or receivers, not " +
+                                std::string(to_string(s.role)));
+            }
+        });
 }
 
 void register_moldudp64(protocol_registry& registry) {

@@ -5,6 +5,8 @@
 #include <exwire/engine/journal_store.hpp>
 #include <exwire/transport/socket_transport.hpp>
 
+#include "../shard_transport.hpp"
+
 namespace exwire::engine::nasdaq {
 
 namespace {
@@ -31,16 +33,8 @@ class journaled_session final : public session {
     std::unique_ptr<session> inner_;
 };
 
-}  // namespace
-
-
-result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s,
-                                                         const shard_config& shard) {
-    (void)shard;  // io_uring and DPDK adapters come with those transports' session support
-    transport::socket_transport_options o;
-    o.max_connections = soup_server_session<transport::socket_transport>::max_clients + 2;
-    auto t = transport::socket_transport::create(o);
-    if (!t.ok()) return fail("session " + s.name + ": " + t.err().message);
+template <typename T>
+result<std::unique_ptr<session>> make_soup(T t, const session_config& s) {
     // With a journal directory configured, the session's sequenced messages live there:
     // a server's outbound stream (rehydrates clients after a restart), a client's inbound.
     if (!s.journal.dir.empty() &&
@@ -53,27 +47,33 @@ result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s
         sequenced_store* raw = store->get();
         std::unique_ptr<session> inner;
         if (server)
-            inner = std::make_unique<soup_server_session<transport::socket_transport>>(
-                std::move(t).value(), s, raw);
+            inner = std::make_unique<soup_server_session<T>>(std::move(t), s, raw);
         else
-            inner = std::make_unique<soup_client_session<transport::socket_transport>>(
-                std::move(t).value(), s, raw);
+            inner = std::make_unique<soup_client_session<T>>(std::move(t), s, raw);
         return result<std::unique_ptr<session>>(std::unique_ptr<session>(
             std::make_unique<journaled_session>(std::move(*store), std::move(inner))));
     }
     switch (s.role) {
         case session_role::client:
             return result<std::unique_ptr<session>>(
-                std::make_unique<soup_client_session<transport::socket_transport>>(
-                    std::move(t).value(), s));
+                std::make_unique<soup_client_session<T>>(std::move(t), s));
         case session_role::server:
             return result<std::unique_ptr<session>>(
-                std::make_unique<soup_server_session<transport::socket_transport>>(
-                    std::move(t).value(), s));
+                std::make_unique<soup_server_session<T>>(std::move(t), s));
         default:
             return fail("session " + s.name + ": SoupBinTCP sessions are clients or servers, not " +
                         std::string(to_string(s.role)));
     }
+}
+
+}  // namespace
+
+result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s,
+                                                         const shard_config& shard) {
+    // The shard's transport: sockets, or io_uring set up on the shard thread.
+    return with_shard_transport(
+        s, shard, soup_server_session<transport::socket_transport>::max_clients + 2,
+        [&](auto t) { return make_soup(std::move(t), s); });
 }
 
 void register_soupbintcp(protocol_registry& registry) {

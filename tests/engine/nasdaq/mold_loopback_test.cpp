@@ -15,6 +15,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string_view>
+
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/nasdaq/moldudp64_engine.hpp>
 
@@ -35,6 +38,14 @@ std::uint16_t free_udp_port() {
     return ntohs(a.sin_port);
 }
 
+/// The shards' transport: sockets, or io_uring when EXWIRE_TEST_TRANSPORT=io_uring (meson
+/// runs this test both ways).
+transport_kind test_transport() {
+    const char* t = std::getenv("EXWIRE_TEST_TRANSPORT");
+    return t != nullptr && std::string_view(t) == "io_uring" ? transport_kind::io_uring
+                                                             : transport_kind::socket;
+}
+
 engine_config mold_config() {
     const std::uint16_t feed_port = free_udp_port();
     const std::uint16_t request_port = free_udp_port();
@@ -44,6 +55,7 @@ engine_config mold_config() {
         shard_config sh;
         sh.name = name;
         sh.idle = "backoff:spins=10,yields=5,min=10us,max=200us";
+        sh.transport = test_transport();
         c.shards.push_back(sh);
     }
     session_config pub;

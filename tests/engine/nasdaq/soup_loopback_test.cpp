@@ -18,6 +18,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string_view>
+
 #include <exwire/core/bytes.hpp>
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/nasdaq/soupbintcp_engine.hpp>
@@ -44,6 +47,14 @@ std::uint16_t free_port() {
     return ntohs(a.sin_port);
 }
 
+/// The shards' transport: sockets, or io_uring when EXWIRE_TEST_TRANSPORT=io_uring (meson
+/// runs this test both ways).
+transport_kind test_transport() {
+    const char* t = std::getenv("EXWIRE_TEST_TRANSPORT");
+    return t != nullptr && std::string_view(t) == "io_uring" ? transport_kind::io_uring
+                                                             : transport_kind::socket;
+}
+
 engine_config loopback_config(std::uint16_t port) {
     engine_config c;
     c.name = "soup-loopback";
@@ -51,6 +62,7 @@ engine_config loopback_config(std::uint16_t port) {
         shard_config sh;
         sh.name = name;
         sh.idle = "backoff:spins=10,yields=5,min=10us,max=200us";
+        sh.transport = test_transport();
         c.shards.push_back(sh);
     }
     session_config server;
