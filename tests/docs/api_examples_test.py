@@ -1,26 +1,32 @@
 #!/usr/bin/env python3
-"""The code in docs/api.md is the code of docs/examples, byte for byte.
+"""The code in docs/api.md (and getting-started.md) is the code of docs/examples, byte for byte.
 
-A fenced block right after a marker line
+In those pages, a fenced block right after a marker line
     <!-- example: docs/examples/NAME -->   must equal the whole file;
     <!-- excerpt: docs/examples/NAME -->   must be a run of whole lines of that file.
-Every docs/examples/*.cpp (and *.hpp) must be shown whole somewhere in api.md.
+Every docs/examples/*.cpp (and *.hpp) must be shown whole in one of the pages.
 Usage: api_examples_test.py SOURCE_ROOT
 """
 import pathlib
 import re
 import sys
 
+PAGES = ["api.md", "getting-started.md"]
 MARKER = re.compile(r"^<!-- (example|excerpt): (\S+) -->\n```[a-z+]*\n(.*?)^```$", re.M | re.S)
 
 
 def main() -> int:
     root = pathlib.Path(sys.argv[1])
-    api = (root / "docs" / "api.md").read_text(encoding="utf-8")
     problems = []
     whole = set()
-    blocks = list(MARKER.finditer(api))
-    for m in blocks:
+    blocks = []
+    for page in PAGES:
+        text = (root / "docs" / page).read_text(encoding="utf-8")
+        found = list(MARKER.finditer(text))
+        if len(found) != text.count("<!-- example:") + text.count("<!-- excerpt:"):
+            problems.append(f"{page}: a marker is not followed directly by a fenced code block")
+        blocks += [(page, m) for m in found]
+    for page, m in blocks:
         kind, name, code = m.group(1), m.group(2), m.group(3)
         path = root / name
         if not path.is_file():
@@ -29,16 +35,14 @@ def main() -> int:
         text = path.read_text(encoding="utf-8")
         if kind == "example":
             if code != text:
-                problems.append(f"{name}: the block in api.md differs from the file")
+                problems.append(f"{name}: the block in {page} differs from the file")
             whole.add(name)
         elif not code or "\n" + code not in "\n" + text:
-            problems.append(f"{name}: an excerpt in api.md is not a run of lines of the file")
-    if len(blocks) != api.count("<!-- example:") + api.count("<!-- excerpt:"):
-        problems.append("a marker is not followed directly by a fenced code block")
+            problems.append(f"{name}: an excerpt in {page} is not a run of lines of the file")
     for f in sorted((root / "docs" / "examples").iterdir()):
         rel = f"docs/examples/{f.name}"
         if f.suffix in (".cpp", ".hpp") and rel not in whole:
-            problems.append(f"{rel} is not shown whole in api.md")
+            problems.append(f"{rel} is not shown whole in {' or '.join(PAGES)}")
     for p in problems:
         print(p)
     print(f"{len(blocks)} marked blocks checked, {len(problems)} problem(s)")
