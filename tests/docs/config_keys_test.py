@@ -4,7 +4,9 @@
 The keys come from the loader itself: a file with an unknown key in every table makes
 `exwire config check` answer, for each table, "unknown key (known here: a, b, ...)".
 Each known key must then appear in its table's section of docs/config.md as a table row
-(| `key` | ...) or, for a sub-table, as a heading. Usage: config_keys_test.py EXWIRE CONFIG_MD
+(| `key` | ...) or, for a sub-table, as a heading. Every ```toml block that follows a line
+<!-- config-check --> must pass `exwire config check`.
+Usage: config_keys_test.py EXWIRE CONFIG_MD
 """
 import re
 import subprocess
@@ -88,13 +90,25 @@ def main() -> int:
                 f"`[[{key}]]`" in headings
             if not (as_row or as_heading):
                 missing.append(f"{table or '(top level)'}: {key}")
+    checked = 0
+    for m in re.finditer(r"^<!-- config-check -->\n```toml\n(.*?)^```$", doc, re.M | re.S):
+        checked += 1
+        with tempfile.NamedTemporaryFile("w", suffix=".toml") as f:
+            f.write(m.group(1))
+            f.flush()
+            run = subprocess.run([exwire, "config", "check", f.name], capture_output=True,
+                                 text=True, timeout=60)
+        if run.returncode != 0:
+            missing.append(f"example {checked} does not load: {run.stdout}{run.stderr}")
+    if checked != doc.count("<!-- config-check -->"):
+        missing.append("a <!-- config-check --> marker is not followed by a ```toml block")
     total = sum(len(k) for k in known.values())
     if missing:
-        print(f"docs/config.md does not document {len(missing)} of {total} keys:")
+        print(f"docs/config.md: {len(missing)} problem(s) ({total} keys known to the loader):")
         for m in missing:
             print("  " + m)
         return 1
-    print(f"all {total} keys of {len(known)} tables are documented")
+    print(f"all {total} keys of {len(known)} tables are documented; {checked} example(s) load")
     return 0
 
 
