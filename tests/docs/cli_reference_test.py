@@ -4,8 +4,12 @@
 Walks `exwire --help`, then `exwire CMD --help` for every subcommand it lists (and their
 subcommands, recursively), as CLI11 prints them. Each command path must have a heading in
 docs/cli.md naming it (`exwire journal dump`), and each of its long options (--json) must
-appear in that command's section. Usage: cli_reference_test.py EXWIRE CLI_MD
+appear in that command's section. A section holding a line
+<!-- options: PAGE.md --> hands its command (and the commands below it) to that page in
+docs/: there, each subcommand name and option must appear somewhere in PAGE.md.
+Usage: cli_reference_test.py EXWIRE CLI_MD
 """
+import os
 import re
 import subprocess
 import sys
@@ -45,10 +49,24 @@ def sections(doc):
     return out
 
 
+def delegated(secs, path, docs_dir):
+    """Text of the page the section of `path` or of an ancestor hands its options to."""
+    for n in range(len(path), 0, -1):
+        name = "exwire " + " ".join(path[:n])
+        for h, body in secs.items():
+            if re.search(r"`%s`" % re.escape(name), h):
+                m = re.search(r"<!-- options: (\S+\.md) -->", body)
+                if m:
+                    target = os.path.join(docs_dir, m.group(1))
+                    return open(target, encoding="utf-8").read() if os.path.exists(target) else ""
+    return None
+
+
 def main():
     exwire, cli_md = sys.argv[1], sys.argv[2]
     doc = open(cli_md, encoding="utf-8").read()
     secs = sections(doc)
+    docs_dir = os.path.dirname(os.path.abspath(cli_md))
     problems, checked = [], 0
     todo = [[]]
     while todo:
@@ -61,6 +79,16 @@ def main():
             continue
         checked += 1
         name = "exwire " + " ".join(path)
+        page = delegated(secs, path, docs_dir)
+        if page is not None:
+            if not page:
+                problems.append(f"`{name}`: the page its section points to does not exist")
+            elif path[-1] not in page:
+                problems.append(f"`{name}`: not mentioned in the page its section points to")
+            for opt in options:
+                if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(opt), page):
+                    problems.append(f"`{name}`: option {opt} is not described in its page")
+            continue
         heading = [h for h in secs if re.search(r"`%s`" % re.escape(name), h)]
         if not heading:
             problems.append(f"no heading for `{name}`")
