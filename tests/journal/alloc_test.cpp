@@ -1,5 +1,5 @@
-// The appending hot path allocates nothing: operator new is counted while records are
-// claimed, committed, appended and abandoned in steady state (no segment roll).
+// The appending hot path allocates nothing: operator new is counted on the appending thread
+// while records are claimed, committed, appended and abandoned in steady state (no roll).
 
 #include <atomic>
 #include <cstdlib>
@@ -14,14 +14,19 @@
 
 namespace {
 std::atomic<long> allocations{0};
-std::atomic<bool> counting{false};
+// Only the appending thread counts: the writer's background thread (segment preparation)
+// may allocate at any time, which is not the hot path under test.
+thread_local bool counting = false;
 }  // namespace
 
 void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed))
-        allocations.fetch_add(1, std::memory_order_relaxed);
+    if (counting) allocations.fetch_add(1, std::memory_order_relaxed);
     if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
     throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    if (counting) allocations.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(n == 0 ? 1 : n);
 }
 void operator delete(void* p) noexcept {
     std::free(p);
