@@ -40,6 +40,13 @@ struct sim_cli {
     bool no_fix = false;
 };
 
+std::string summary(const exwire::sim::server::stats& s) {
+    std::string text = fmt::format("{} orders, {} trades, {} ITCH messages, {} rejects", s.orders,
+                                   s.trades, s.itch_messages, s.rejects);
+    if (s.dropped != 0) text += fmt::format(", {} messages dropped", s.dropped);
+    return text;
+}
+
 void run_sim(const sim_cli& o) {
     exwire::sim::server_options so;
     if (!o.config.empty()) {
@@ -97,16 +104,14 @@ void run_sim(const sim_cli& o) {
         if (now >= next_status) {
             next_status += interval;
             const auto s = (*srv)->statistics();
-            fmt::print("exwire sim: {:.0f}s: {} orders, {} trades, {} ITCH messages, {} rejects\n",
-                       static_cast<double>(now - start) / 1e9, s.orders, s.trades, s.itch_messages,
-                       s.rejects);
+            fmt::print("exwire sim: {:.1f}s: {}\n", static_cast<double>(now - start) / 1e9,
+                       summary(s));
             std::fflush(stdout);
         }
     }
     (*srv)->stop();
     const auto s = (*srv)->statistics();
-    fmt::print("exwire sim: stopped: {} orders, {} trades, {} ITCH messages, {} rejects\n",
-               s.orders, s.trades, s.itch_messages, s.rejects);
+    fmt::print("exwire sim: stopped: {}\n", summary(s));
 }
 
 }  // namespace

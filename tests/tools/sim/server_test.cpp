@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -367,6 +368,10 @@ TEST_F(sim_fixture, ouch_orders_trade_cancel_replace_and_both_itch_feeds_publish
         EXPECT_EQ(mold.messages[i].sequence, i + 1);
         EXPECT_EQ(soup.messages[i].sequence, i + 1);
     }
+    // The receiver joined after the preamble was published: it recovered it by retransmission.
+    mold.pull();
+    EXPECT_NE(std::find(mold.events.begin(), mold.events.end(), ee::record_type::gap_detected),
+              mold.events.end());
     const auto st = srv->statistics();
     EXPECT_EQ(st.orders, 3u);  // the three entered (the starting book is not counted)
     EXPECT_EQ(st.trades, 1u);
@@ -547,6 +552,94 @@ TEST_F(sim_fixture, stop_ends_every_session_and_the_feeds_with_end_of_messages) 
     EXPECT_TRUE(wait_until([&] { return mold.h.is_closed(); }, 5000ms));
     EXPECT_EQ(mold.h.reason(), ee::close_reason::end_of_session);
     EXPECT_TRUE(wait_until([&] { return fix.h.is_closed(); }, 5000ms));
+}
+
+TEST_F(sim_fixture, ioc_and_market_orders_never_rest_and_a_lost_client_has_its_orders_canceled) {
+    ASSERT_TRUE(soup.wait_count(4));
+    soup.taken = 2;
+    const std::uint64_t bid_ref = as<itch::add_order>(soup.next()).order_reference_number();
+    const std::uint64_t ask_ref = as<itch::add_order>(soup.next()).order_reference_number();
+
+    // IOC buy for 200 at the ask: 100 fill, the rest canceled ('I'), nothing rests.
+    send_enter(c1.h, 1, 'B', 200, "TEST", 1'050'000, '3');
+    auto acc = as<ouch::order_accepted>(c1.next());
+    EXPECT_EQ(acc.time_in_force(), '3');
+    auto ex = as<ouch::order_executed>(c1.next());
+    EXPECT_EQ(ex.quantity(), 100u);
+    auto can = as<ouch::order_canceled>(c1.next());
+    EXPECT_EQ(can.quantity(), 100u);
+    EXPECT_EQ(can.reason(), 'I');
+
+    // Market sell (OUCH price $214,748.3647) for 50: trades at the bid.
+    send_enter(c1.h, 2, 'S', 50, "TEST", 2'147'483'647);
+    auto macc = as<ouch::order_accepted>(c1.next());
+    EXPECT_EQ(macc.price(), 2'147'483'647u);
+    auto mex = as<ouch::order_executed>(c1.next());
+    EXPECT_EQ(mex.quantity(), 50u);
+    EXPECT_EQ(mex.price(), 950'000u);
+
+    // Client 0 rests an order and logs out: the simulator cancels it (cancel on disconnect).
+    send_enter(c0.h, 7, 'B', 10, "TEST", 960'000);
+    const std::uint64_t ref = as<ouch::order_accepted>(c0.next()).order_reference_number();
+    ASSERT_TRUE(c0.h.close(2s));
+
+    auto e1 = as<itch::order_executed>(soup.next());
+    EXPECT_EQ(e1.order_reference_number(), ask_ref);
+    EXPECT_EQ(e1.executed_shares(), 100u);
+    auto e2 = as<itch::order_executed>(soup.next());
+    EXPECT_EQ(e2.order_reference_number(), bid_ref);
+    EXPECT_EQ(e2.executed_shares(), 50u);
+    auto add = as<itch::add_order>(soup.next());
+    EXPECT_EQ(add.order_reference_number(), ref);
+    auto del = as<itch::order_delete>(soup.next());
+    EXPECT_EQ(del.order_reference_number(), ref);
+    EXPECT_TRUE(soup.stays_quiet(100ms));
+}
+
+TEST(sim_server, publishes_moldudp64_to_a_multicast_group_on_loopback) {
+    exwire::sim::server_options o;
+    o.market = test_market();
+    o.background_flow = false;
+    o.fix = false;
+    const std::uint16_t port = free_udp_port();
+    o.mold_destination = "239.255.0.77:" + std::to_string(port);
+    o.idle = idle;
+    auto made = exwire::sim::server::create(o);
+    ASSERT_TRUE(made.ok()) << made.err().message;
+    auto srv = std::move(made).value();
+
+    ee::engine_config c;
+    ee::shard_config sh;
+    sh.name = "rx";
+    sh.idle = idle;
+    c.shards.push_back(sh);
+    ee::session_config s;
+    s.name = "mold-itch";
+    s.protocol = ee::protocol_kind::itch;
+    s.role = ee::session_role::receiver;
+    s.group = {"239.255.0.77", port};
+    s.interface = "127.0.0.1";
+    s.request_server = {"127.0.0.1", srv->ports().mold_retransmit};
+    s.requested_sequence = 1;
+    s.journal.dir.clear();
+    c.sessions.push_back(s);
+    ee::protocol_registry reg;
+    ee::nasdaq::register_moldudp64(reg);
+    auto rx = ee::engine::create(std::move(c), reg);
+    ASSERT_TRUE(rx.ok()) << rx.err().message;
+    if (!(*rx)->start().ok() || (*rx)->session("mold-itch").is_closed())
+        GTEST_SKIP() << "cannot join a multicast group on loopback here";
+    ASSERT_TRUE(srv->start().ok());
+    collector feed;
+    feed.h = (*rx)->session("mold-itch");
+    if (!feed.wait_count(4, 3000ms)) GTEST_SKIP() << "no multicast route on loopback here";
+    EXPECT_EQ(as<itch::system_event>(feed.next()).event_code(), 'O');
+    EXPECT_EQ(as<itch::stock_directory>(feed.next()).stock(), "TEST");
+    EXPECT_EQ(as<itch::add_order>(feed.next()).price(), 950'000u);
+    EXPECT_EQ(as<itch::add_order>(feed.next()).price(), 1'050'000u);
+    srv->stop();
+    EXPECT_EQ(as<itch::system_event>(feed.next()).event_code(), 'C');
+    (*rx)->stop();
 }
 
 TEST(sim_server, create_refuses_a_bad_market_and_bad_options) {

@@ -251,7 +251,8 @@ server::stats server::statistics() const {
     return {p_->stats.orders.load(std::memory_order_relaxed),
             p_->stats.trades.load(std::memory_order_relaxed),
             p_->stats.itch_messages.load(std::memory_order_relaxed),
-            p_->stats.rejects.load(std::memory_order_relaxed)};
+            p_->stats.rejects.load(std::memory_order_relaxed),
+            p_->stats.dropped.load(std::memory_order_relaxed)};
 }
 
 }  // namespace exwire::sim

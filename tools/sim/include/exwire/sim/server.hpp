@@ -99,6 +99,9 @@ class server {
         std::uint64_t trades;         ///< trades (match numbers)
         std::uint64_t itch_messages;  ///< ITCH messages published
         std::uint64_t rejects;        ///< requests rejected
+        /// Messages lost: an outbound ring was full (a client far behind) or an inbound
+        /// message was malformed or of a type the simulator does not take.
+        std::uint64_t dropped = 0;
     };
     /// Relaxed atomics, readable from any thread.
     [[nodiscard]] stats statistics() const;
