@@ -2,12 +2,16 @@
 // status 0; a bad configuration file is refused with a message naming the problem.
 // The path of the exwire binary is the first argument (meson passes it).
 
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -85,6 +89,56 @@ TEST(sim_tool, bad_config_file_exits_nonzero_naming_the_problem) {
     const run_result missing = run("sim --config /nonexistent/sim.toml --seconds 1");
     EXPECT_NE(missing.status, 0) << missing.output;
     EXPECT_NE(missing.output.find("cannot open"), std::string::npos) << missing.output;
+}
+
+TEST(sim_tool, stops_cleanly_on_sigterm) {
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        ::dup2(out[1], 1);
+        ::dup2(out[1], 2);
+        ::close(out[0]);
+        ::execl(exwire_path.c_str(), exwire_path.c_str(), "sim", "--status-interval", "0.2",
+                static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    ::close(out[1]);
+    // Read (bounded) until the first status line, then ask it to stop.
+    std::string text;
+    const auto read_some = [&](int timeout_ms) {
+        pollfd p{out[0], POLLIN, 0};
+        if (::poll(&p, 1, timeout_ms) <= 0) return false;
+        char buf[4096];
+        const ssize_t n = ::read(out[0], buf, sizeof buf);
+        if (n <= 0) return false;
+        text.append(buf, static_cast<std::size_t>(n));
+        return true;
+    };
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (text.find("ITCH messages") == std::string::npos &&
+           std::chrono::steady_clock::now() < until)
+        (void)read_some(100);
+    EXPECT_NE(text.find("ITCH messages"), std::string::npos) << text;
+    ASSERT_EQ(::kill(pid, SIGTERM), 0);
+    int status = 0;
+    pid_t done = 0;
+    const auto stop_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while ((done = ::waitpid(pid, &status, WNOHANG)) == 0 &&
+           std::chrono::steady_clock::now() < stop_until) {
+        (void)read_some(20);
+    }
+    if (done == 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        FAIL() << "exwire sim did not stop within 10 s of SIGTERM";
+    }
+    while (read_some(50)) {
+    }
+    ::close(out[0]);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text;
+    EXPECT_NE(text.find("exwire sim: stopped:"), std::string::npos) << text;
 }
 
 int main(int argc, char** argv) {

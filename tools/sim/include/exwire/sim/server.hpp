@@ -80,8 +80,8 @@ class server {
     /// symbol_id + 1) and the starting books as Add Orders.
     [[nodiscard]] result<void> start();
     /// Publishes System Event 'C', ends the sessions (SoupBinTCP End of Session, MoldUDP64
-    /// End of Session, FIX Logout), waits for that (bounded, about 2 s at most) and joins.
-    /// Idempotent.
+    /// End of Session, FIX Logout), waits for that (bounded: about 3 s at most) and joins.
+    /// Idempotent; also run by the destructor.
     void stop();
     [[nodiscard]] server_ports ports() const;
     /// Ports of every OUCH client session, in client order.
