@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -170,13 +171,19 @@ void send_replace(ee::session_handle h, std::uint32_t old_token, std::uint32_t n
     ASSERT_EQ(h.send(exwire::bytes(buf, r.size)), ee::send_status::ok);
 }
 
+/// The message as a T view; on a missing or wrong message the test fails and the view
+/// reads zeros (so later checks fail instead of crashing).
 template <typename T>
 typename T::view as(const message* m) {
+    static const std::array<std::byte, 256> zeros{};
+    const typename T::view none(exwire::bytes(zeros.data(), T::min_size));
     EXPECT_NE(m, nullptr);
-    if (m == nullptr) return {};
+    if (m == nullptr) return none;
     EXPECT_EQ(m->type(), static_cast<char>(T::type)) << "message type";
     EXPECT_EQ(T::check(m->view()), exwire::codec::nasdaq::visit_status::ok);
-    if (m->type() != static_cast<char>(T::type)) return {};
+    if (m->type() != static_cast<char>(T::type) ||
+        T::check(m->view()) != exwire::codec::nasdaq::visit_status::ok)
+        return none;
     return typename T::view(m->view());
 }
 
@@ -534,6 +541,26 @@ TEST_F(sim_fixture, fix_orders_get_execution_reports_and_cancel_rejects) {
     EXPECT_EQ(field(m, "150"), "8");
     EXPECT_EQ(field(m, "11"), "B1");
     EXPECT_NE(field(m, "58").find("symbol"), std::string::npos) << field(m, "58");
+
+    // A resting FIX order is canceled when the FIX client logs out (cancel on disconnect).
+    send_fix("D",
+             "11=C1\x01"
+             "55=TEST\x01"
+             "54=2\x01"
+             "38=10\x01"
+             "40=2\x01"
+             "44=101\x01"
+             "59=0\x01");
+    m = fix.next();
+    EXPECT_EQ(field(m, "150"), "0");
+    const std::string ref = field(m, "37");
+    ASSERT_TRUE(fix.h.close(3s));
+    bool deleted = false;
+    for (const message* x = soup.next(); x != nullptr && !deleted; x = soup.next(1000ms))
+        deleted =
+            x->type() == 'D' &&
+            std::to_string(itch::order_delete::view(x->view()).order_reference_number()) == ref;
+    EXPECT_TRUE(deleted) << "no ITCH Order Delete for order " << ref;
 }
 
 TEST_F(sim_fixture, stop_ends_every_session_and_the_feeds_with_end_of_messages) {
