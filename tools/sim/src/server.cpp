@@ -146,6 +146,7 @@ result<std::unique_ptr<server>> server::create(server_options o) {
     // The engine: one shard, every session on it.
     ee::engine_config c;
     c.name = "exwire-sim";
+    c.counters_file = o.counters_file;
     ee::shard_config sh;
     sh.name = "sim";
     sh.idle = o.idle;

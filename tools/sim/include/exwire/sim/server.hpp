@@ -57,6 +57,8 @@ struct server_options {
     /// Cancel a client's resting orders when its (last) connection drops.
     bool cancel_on_disconnect = true;
     std::size_t feed_ring_size = 1u << 22;  ///< outbound ring of each ITCH feed session, bytes
+    /// Shared-memory file of the sessions' counters for `exwire stat FILE`; "" = private.
+    std::string counters_file;
 };
 
 /// The ports actually bound (after create()); 0 for what does not run.
