@@ -20,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <exwire/codec/nasdaq/itch50.hpp>
+#include <exwire/codec/nasdaq/itch_book.hpp>
 #include <exwire/codec/nasdaq/ouch50.hpp>
 #include <exwire/core/clock.hpp>
 #include <exwire/engine/engine.hpp>
@@ -203,6 +204,7 @@ struct sim_fixture : ::testing::Test {
         mold_port = free_udp_port();
         o.mold_destination = "127.0.0.1:" + std::to_string(mold_port);
         o.idle = idle;
+        configure(o);
         auto made = exwire::sim::server::create(o);
         ASSERT_TRUE(made.ok()) << made.err().message;
         srv = std::move(made).value();
@@ -275,6 +277,9 @@ struct sim_fixture : ::testing::Test {
             5000ms))
             << "clients did not log in";
     }
+
+    /// Lets a derived fixture change the server's options.
+    virtual void configure(exwire::sim::server_options&) {}
 
     void TearDown() override {
         if (srv) srv->stop();
@@ -621,6 +626,56 @@ TEST_F(sim_fixture, ioc_and_market_orders_never_rest_and_a_lost_client_has_its_o
     auto del = as<itch::order_delete>(soup.next());
     EXPECT_EQ(del.order_reference_number(), ref);
     EXPECT_TRUE(soup.stays_quiet(100ms));
+}
+
+/// The embedded default market with a fast background flow.
+struct sim_flow_fixture : sim_fixture {
+    void configure(exwire::sim::server_options& o) override {
+        o.market = exwire::sim::default_config();
+        o.market.flow.orders_per_second = 5000;
+        o.background_flow = true;
+    }
+};
+
+TEST_F(sim_flow_fixture, background_flow_gives_identical_consistent_feeds) {
+    std::this_thread::sleep_for(1000ms);
+    srv->stop();
+    const auto st = srv->statistics();
+    EXPECT_GT(st.orders, 2000u);  // about 5000 due in the second
+    EXPECT_GT(st.trades, 0u);
+    EXPECT_EQ(st.rejects, 0u);  // the flow never makes invalid requests
+    EXPECT_EQ(st.dropped, 0u);
+    // Both feeds end with End of Messages ('C') after every message of the day.
+    ASSERT_TRUE(soup.wait_count(st.itch_messages, 10000ms)) << soup.messages.size();
+    ASSERT_TRUE(mold.wait_count(st.itch_messages, 10000ms)) << mold.messages.size();
+    ASSERT_EQ(soup.messages.size(), st.itch_messages);
+    ASSERT_EQ(mold.messages.size(), st.itch_messages);
+    exwire::codec::nasdaq::itch_book book;
+    std::uint64_t last_ts = 0;
+    std::size_t out_of_order = 0, differ = 0;
+    for (std::size_t i = 0; i < soup.messages.size(); ++i) {
+        const message& m = soup.messages[i];
+        if (m.bytes != mold.messages[i].bytes || m.sequence != i + 1 ||
+            mold.messages[i].sequence != i + 1)
+            ++differ;
+        ASSERT_EQ(book.apply_message(m.view()), exwire::codec::nasdaq::visit_status::ok) << i;
+        const std::uint64_t ts = exwire::load_be48(m.bytes.data() + 5);
+        if (ts < last_ts) ++out_of_order;
+        last_ts = ts;
+    }
+    EXPECT_EQ(differ, 0u);
+    EXPECT_EQ(out_of_order, 0u);  // no injected orders here: time only moves forward
+    EXPECT_EQ(soup.messages.back().type(), 'S');
+    EXPECT_EQ(book.stats().unknown_orders, 0u);
+    EXPECT_EQ(book.stats().duplicate_adds, 0u);
+    EXPECT_GT(book.stats().executions, 0u);
+    for (std::uint16_t locate = 1; locate <= 5; ++locate) {
+        const auto bids = book.bids(locate, 1);
+        const auto asks = book.asks(locate, 1);
+        ASSERT_FALSE(bids.empty()) << locate;
+        ASSERT_FALSE(asks.empty()) << locate;
+        EXPECT_LT(bids[0].price, asks[0].price) << "crossed book for locate " << locate;
+    }
 }
 
 TEST(sim_server, publishes_moldudp64_to_a_multicast_group_on_loopback) {
