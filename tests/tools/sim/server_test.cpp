@@ -427,6 +427,15 @@ TEST_F(sim_fixture, each_reject_reason_reaches_the_ouch_client_with_its_code) {
     send_cancel(c0.h, 99, 0);
     EXPECT_TRUE(c0.stays_quiet(200ms));
     EXPECT_EQ(srv->statistics().rejects, 9u);
+    // A message type the simulator does not take (Modify Order) is dropped and counted.
+    {
+        std::byte buf[ouch::modify_order::fixed_size];
+        auto r = ouch::modify_order::builder(buf).user_ref_num(1).side('B').quantity(50).finish();
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(c0.h.send(exwire::bytes(buf, r.size)), ee::send_status::ok);
+    }
+    EXPECT_TRUE(wait_until([&] { return srv->statistics().dropped == 1; }, 2000ms));
+    EXPECT_TRUE(c0.stays_quiet(100ms));
     // Rejected orders never reach the market data: preamble and one Add only.
     ASSERT_TRUE(soup.wait_count(5));
     EXPECT_TRUE(soup.stays_quiet(100ms));

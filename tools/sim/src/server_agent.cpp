@@ -270,6 +270,8 @@ void sim_agent::on_ouch_message(ouch_client& c, bytes body) noexcept {
                   [&](ouch::cancel_order::view v) {
                       submit(cancel_order{c.id, v.user_ref_num(), v.quantity()}, now);
                   },
+                  // Modify, Mass Cancel, order entry switches, Account Query: not simulated.
+                  [&](auto) { ++local_dropped_; },
               });
     if (status != codec::nasdaq::visit_status::ok) ++local_dropped_;
 }
