@@ -355,6 +355,7 @@ void sim_agent::fix_fill(const fill_side& s, const trade& t, bool aggressor) noe
     o.notional += static_cast<std::uint64_t>(t.trade_price) * t.qty;
     const char status = s.leaves == 0 ? '2' : '1';
     fix_execution_report(o, 'F', status, s.leaves, t.qty, t.trade_price, {}, {});
+    if (s.leaves == 0) fix_orders_.erase(it);  // done (its ClOrdID stays used)
 }
 
 void sim_agent::fix_canceled(const order_canceled& e) noexcept {
@@ -372,6 +373,7 @@ void sim_agent::fix_canceled(const order_canceled& e) noexcept {
         } else {
             fix_execution_report(o, '4', '4', 0, 0, 0, {}, to_string(e.reason));
         }
+        fix_orders_.erase(it);  // done (its ClOrdIDs stay used)
         return;
     }
     // A reduction keeping the order alive.
