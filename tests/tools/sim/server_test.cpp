@@ -390,6 +390,44 @@ TEST_F(sim_fixture, ouch_orders_trade_cancel_replace_and_both_itch_feeds_publish
     EXPECT_EQ(st.itch_messages, mold.messages.size());
 }
 
+TEST_F(sim_fixture, a_burst_of_20000_enter_orders_is_answered_in_order) {
+    constexpr std::uint32_t count = 20'000;
+    std::uint32_t sent = 0;
+    std::uint32_t answered = 0;
+    std::uint32_t bad = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (answered < count && std::chrono::steady_clock::now() < deadline) {
+        while (sent < count) {
+            std::byte buf[ouch::enter_order::fixed_size];
+            auto r = ouch::enter_order::builder(buf)
+                         .user_ref_num(sent + 1)
+                         .side('B')
+                         .quantity(1)
+                         .symbol("TEST")
+                         .price(910'000 + 100 * (sent % 50))
+                         .time_in_force('0')
+                         .finish();
+            ASSERT_TRUE(r.ok());
+            if (c0.h.send(exwire::bytes(buf, r.size)) != ee::send_status::ok) break;
+            ++sent;
+        }
+        c0.pull();
+        for (; c0.taken < c0.messages.size(); ++c0.taken) {
+            const message& m = c0.messages[c0.taken];
+            if (m.type() != 'A' ||
+                ouch::order_accepted::view(m.view()).user_ref_num() != answered + 1)
+                ++bad;
+            ++answered;
+        }
+        std::this_thread::sleep_for(200us);
+    }
+    EXPECT_EQ(sent, count);
+    EXPECT_EQ(answered, count);
+    EXPECT_EQ(bad, 0u);
+    EXPECT_EQ(srv->statistics().orders, count);
+    EXPECT_EQ(srv->statistics().dropped, 0u);
+}
+
 TEST_F(sim_fixture, each_reject_reason_reaches_the_ouch_client_with_its_code) {
     send_enter(c0.h, 1, 'B', 100, "TEST", 990'000);
     ASSERT_NE(c0.next(), nullptr);  // accepted: token 1 is now used

@@ -222,7 +222,7 @@ int sim_agent::poll_ouch(ouch_client& c) noexcept {
                 }
             }
         },
-        64);
+        512);
     return static_cast<int>(p.count);
 }
 

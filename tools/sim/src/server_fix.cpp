@@ -142,7 +142,7 @@ int sim_agent::poll_fix() noexcept {
                 }
             }
         },
-        64);
+        512);
     return static_cast<int>(p.count);
 }
 
