@@ -594,6 +594,19 @@ TEST_F(sim_fixture, fix_orders_get_execution_reports_and_cancel_rejects) {
     EXPECT_EQ(field(m, "11"), "B1");
     EXPECT_NE(field(m, "58").find("symbol"), std::string::npos) << field(m, "58");
 
+    // A NewOrderSingle without OrderQty: rejected by the front end, fields echoed.
+    send_fix("D",
+             "11=M1\x01"
+             "55=TEST\x01"
+             "54=1\x01"
+             "40=2\x01"
+             "44=100\x01");
+    m = fix.next();
+    EXPECT_EQ(field(m, "150"), "8");
+    EXPECT_EQ(field(m, "11"), "M1");
+    EXPECT_EQ(field(m, "37"), "NONE");
+    EXPECT_NE(field(m, "58").find("malformed"), std::string::npos) << field(m, "58");
+
     // A resting FIX order is canceled when the FIX client logs out (cancel on disconnect).
     send_fix("D",
              "11=C1\x01"
