@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -80,6 +81,13 @@ struct bench_options {
     std::string symbol = "AAPL";
     bool background_flow = false;
     bool quiet = false;
+    // --connect: a running `exwire sim` instead of the in-process one.
+    std::string connect;                // host of the simulator
+    std::uint16_t ouch_port = 0;        // the strategy's OUCH port
+    std::uint16_t inject_port = 0;      // the injector's OUCH port (0: ouch_port + 1)
+    std::string mold;                   // where the simulator publishes MoldUDP64 (host:port)
+    std::uint16_t retransmit_port = 0;  // the simulator's retransmission port (0: none)
+    double price = 0;                   // injected orders' limit price in dollars (0: best bid)
 };
 
 std::int64_t tsc_ns(std::uint64_t t) {
@@ -331,9 +339,11 @@ ee::protocol_registry client_registry() {
 // The run
 
 struct order_info {
-    std::uint64_t add_rx_tsc = 0;  ///< the ITCH datagram's receive stamp
-    std::uint64_t sent_tsc = 0;    ///< Enter Order handed to the transport
-    std::int64_t injected = -1;    ///< index of the injected Add it answers; -1: another Add
+    std::uint64_t add_rx_tsc = 0;       ///< the ITCH datagram's receive stamp
+    std::uint64_t sent_tsc = 0;         ///< Enter Order handed to the transport
+    std::int64_t injected = -1;         ///< index of the injected Add it answers; -1: another Add
+    std::uint64_t add_ref = 0;          ///< the Add's order reference number
+    std::uint64_t accepted_rx_tsc = 0;  ///< receive stamp of its Order Accepted
     bool accepted = false;
     bool answered = false;  ///< accepted or rejected
 };
@@ -388,19 +398,22 @@ void run_bench(const bench_options& o) {
 
     eb::run_report report;
     report.started_utc = utc_now_iso();
-    report.options = {{"rate_per_s", fmt::format("{}", o.rate)},
-                      {"count", std::to_string(total)},
-                      {"warmup", std::to_string(warmup)},
-                      {"transport", o.transport},
-                      {"idle", o.idle},
-                      {"cpus", o.cpus.empty() ? "(not pinned)" : o.cpus},
-                      {"sim_cpus", o.sim_cpus.empty() ? "(not pinned)" : o.sim_cpus},
-                      {"app_cpus", o.app_cpus.empty() ? "(not pinned)" : o.app_cpus},
-                      {"journal", o.journal},
-                      {"symbol", o.symbol},
-                      {"background_flow", o.background_flow ? "on" : "off"},
-                      {"pingpong_count", std::to_string(pp_count)},
-                      {"simulator", "in-process"}};
+    report.options = {
+        {"rate_per_s", fmt::format("{}", o.rate)},
+        {"count", std::to_string(total)},
+        {"warmup", std::to_string(warmup)},
+        {"transport", o.transport},
+        {"idle", o.idle},
+        {"cpus", o.cpus.empty() ? "(not pinned)" : o.cpus},
+        {"sim_cpus", o.sim_cpus.empty() ? "(not pinned)" : o.sim_cpus},
+        {"app_cpus", o.app_cpus.empty() ? "(not pinned)" : o.app_cpus},
+        {"journal", o.journal},
+        {"symbol", o.symbol},
+        {"background_flow", o.background_flow ? "on" : "off"},
+        {"pingpong_count", std::to_string(pp_count)},
+        {"simulator", o.connect.empty() ? std::string("in-process")
+                                        : fmt::format("{} (OUCH {}, MoldUDP64 {})", o.connect,
+                                                      o.ouch_port, o.mold)}};
 
     pin_or_throw(o.app_cpus, "--app-cpus");
     if (!o.quiet)
@@ -408,20 +421,46 @@ void run_bench(const bench_options& o) {
                    o.rate, o.transport, o.idle, o.journal);
 
     // ---- simulator -----------------------------------------------------------------------
-    es::server_options so;
-    so.market = es::default_config();
-    const market_choice mkt = choose_market(so.market, o.symbol);
-    auto udp_port = free_udp_port();
-    if (!udp_port) throw exit_error(udp_port.err().message);
-    so.mold_destination = fmt::format("127.0.0.1:{}", *udp_port);
-    so.idle = o.idle;
-    so.cpus = o.sim_cpus;
-    so.background_flow = o.background_flow;
-    so.fix = false;
-    auto sim = es::server::create(so);
-    if (!sim) throw exit_error("simulator: " + sim.err().message);
-    if (auto s = (*sim)->start(); !s) throw exit_error("simulator: " + s.err().message);
-    const es::server_ports ports = (*sim)->ports();
+    const bool remote = !o.connect.empty();
+    market_choice mkt;
+    if (o.price > 0) {
+        mkt.symbol = es::stock::from(o.symbol);
+        mkt.bid = static_cast<es::price>(o.price * static_cast<double>(es::price_scale) + 0.5);
+    } else {
+        // The default market's books (a --connect'ed simulator may run another: --price).
+        mkt = choose_market(es::default_config(), o.symbol);
+    }
+    std::unique_ptr<es::server> sim;
+    ee::endpoint feed_group, feed_requests, ouch_ep, inject_ep;
+    if (!remote) {
+        es::server_options so;
+        so.market = es::default_config();
+        auto udp_port = free_udp_port();
+        if (!udp_port) throw exit_error(udp_port.err().message);
+        so.mold_destination = fmt::format("127.0.0.1:{}", *udp_port);
+        so.idle = o.idle;
+        so.cpus = o.sim_cpus;
+        so.background_flow = o.background_flow;
+        so.fix = false;
+        auto created = es::server::create(so);
+        if (!created) throw exit_error("simulator: " + created.err().message);
+        sim = std::move(*created);
+        if (auto s = sim->start(); !s) throw exit_error("simulator: " + s.err().message);
+        const es::server_ports ports = sim->ports();
+        feed_group = {"127.0.0.1", *udp_port};
+        feed_requests = {"127.0.0.1", ports.mold_retransmit};
+        ouch_ep = {"127.0.0.1", ports.ouch_first};
+    } else {
+        if (o.ouch_port == 0 || o.mold.empty())
+            throw exit_error("--connect needs --ouch-port and --mold (see exwire bench --help)", 2);
+        auto g = ee::parse_endpoint(o.mold);
+        if (!g) throw exit_error("--mold: " + g.err().message, 2);
+        feed_group = *g;
+        if (o.retransmit_port != 0) feed_requests = {o.connect, o.retransmit_port};
+        ouch_ep = {o.connect, o.ouch_port};
+        inject_ep = {o.connect, o.inject_port != 0 ? o.inject_port
+                                                   : static_cast<std::uint16_t>(o.ouch_port + 1)};
+    }
 
     // ---- client engine -------------------------------------------------------------------
     ee::engine_config cfg;
@@ -438,8 +477,9 @@ void run_bench(const bench_options& o) {
     feed.protocol = ee::protocol_kind::itch;
     feed.role = ee::session_role::receiver;
     feed.shard = "client";
-    feed.group = {"127.0.0.1", *udp_port};
-    feed.request_server = {"127.0.0.1", ports.mold_retransmit};
+    feed.group = feed_group;
+    feed.request_server = feed_requests;
+    if (remote && en::is_multicast_ipv4(feed_group.host)) feed.interface = "127.0.0.1";
     feed.journal.dir = "";
     cfg.sessions.push_back(feed);
     ee::session_config oe;
@@ -447,7 +487,7 @@ void run_bench(const bench_options& o) {
     oe.protocol = ee::protocol_kind::ouch;
     oe.role = ee::session_role::client;
     oe.shard = "client";
-    oe.connect = {"127.0.0.1", ports.ouch_first};
+    oe.connect = ouch_ep;
     oe.reconnect.attempts = 3;
     const std::string journal_dir = o.out + "/journal";
     if (o.journal == "on") {
@@ -460,6 +500,14 @@ void run_bench(const bench_options& o) {
         oe.journal.dir = "";
     }
     cfg.sessions.push_back(oe);
+    if (remote) {
+        // The injector: a second OUCH session entering the resting orders the strategy hits.
+        ee::session_config inj = oe;
+        inj.name = "inject";
+        inj.connect = inject_ep;
+        inj.journal.dir = "";
+        cfg.sessions.push_back(inj);
+    }
 
     auto eng = ee::engine::create(cfg, client_registry<T>());
     if (!eng) throw exit_error("client engine: " + eng.err().message, 2);
@@ -469,6 +517,7 @@ void run_bench(const bench_options& o) {
     ee::latency_probe ouch_probe(1u << 16);
     feed_h.attach_probe(&feed_probe);
     ouch_h.attach_probe(&ouch_probe);
+    ee::session_handle inject_h = remote ? (*eng)->session("inject") : ee::session_handle{};
     if (auto s = (*eng)->start(); !s) throw exit_error("client engine: " + s.err().message);
 
     run_state st;
@@ -489,18 +538,25 @@ void run_bench(const bench_options& o) {
     // Wait for the OUCH login, draining both sessions.
     {
         const std::int64_t deadline = now_ns() + 5'000'000'000;
-        while (!ouch_h.is_active() && !session_failed && now_ns() < deadline) {
+        const auto logged_in = [&] {
+            return ouch_h.is_active() && (!remote || inject_h.is_active());
+        };
+        while (!logged_in() && !session_failed && now_ns() < deadline) {
             (void)feed_h.poll([&](const ee::inbound_record& r) {
                 if (r.is_event()) on_event("itch", r);
             });
             (void)ouch_h.poll([&](const ee::inbound_record& r) {
                 if (r.is_event()) on_event("ouch", r);
             });
+            if (remote)
+                (void)inject_h.poll([&](const ee::inbound_record& r) {
+                    if (r.is_event()) on_event("inject", r);
+                });
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
-        if (!ouch_h.is_active()) {
+        if (!logged_in()) {
             (*eng)->stop();
-            (*sim)->stop();
+            if (sim) sim->stop();
             throw exit_error("the OUCH session did not log in to the simulator within 5 s" +
                              (st.problems.empty() ? std::string{} : ": " + st.problems.back()));
         }
@@ -510,6 +566,7 @@ void run_bench(const bench_options& o) {
             (void)feed_h.poll([&](const ee::inbound_record& r) {
                 if (r.is_message()) ++st.adds_ignored;
             });
+            if (remote) (void)inject_h.poll([](const ee::inbound_record&) {});
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         st.adds_ignored = 0;
@@ -539,6 +596,23 @@ void run_bench(const bench_options& o) {
         return want == static_cast<std::int64_t>(ts) ? i : -1;
     };
 
+    // --connect: Add Orders map to injections through order reference numbers, learnt from
+    // the injector's Order Accepted messages (either may arrive first).
+    std::unordered_map<std::uint64_t, std::int64_t> injection_by_ref;  // ref -> injection
+    std::unordered_map<std::uint64_t, std::size_t> order_by_ref;       // ref -> strategy order
+    std::vector<std::uint8_t> inject_answered(remote ? total : 0, 0);
+    std::uint64_t inject_acked = 0;
+    const auto link = [&](std::size_t k, std::int64_t i) {
+        auto& seen = add_seen[static_cast<std::size_t>(i)];
+        if (seen != 0) {
+            ++st.duplicate_adds;
+            return;
+        }
+        seen = 1;
+        st.orders[k].injected = i;
+        ++st.injected_adds;
+    };
+
     const auto drain_stamps = [&] {
         std::uint64_t t = 0;
         while (ouch_probe.next_sent(t)) {
@@ -554,14 +628,10 @@ void run_bench(const bench_options& o) {
     const auto on_add = [&](itch::add_order::view v, std::uint64_t rx_tsc) {
         if (v.stock() != mkt.symbol.name()) return;
         ++st.adds_watched;
-        const std::int64_t inj = match_injection(v.timestamp());
-        if (inj >= 0) {
-            if (add_seen[static_cast<std::size_t>(inj)] != 0) {
-                ++st.duplicate_adds;
-                return;
-            }
-            add_seen[static_cast<std::size_t>(inj)] = 1;
-            ++st.injected_adds;
+        const std::int64_t inj = remote ? -1 : match_injection(v.timestamp());
+        if (inj >= 0 && add_seen[static_cast<std::size_t>(inj)] != 0) {
+            ++st.duplicate_adds;
+            return;
         }
         // The strategy: cross the new order with an IOC on the other side.
         exwire::mutable_bytes buf;
@@ -591,8 +661,19 @@ void run_bench(const bench_options& o) {
         ++next_ref;
         order_info oi;
         oi.add_rx_tsc = rx_tsc;
-        oi.injected = inj;
+        oi.add_ref = v.order_reference_number();
         st.orders.push_back(oi);
+        const std::size_t k = st.orders.size() - 1;
+        if (inj >= 0) {
+            link(k, inj);
+        } else if (remote) {
+            if (auto it = injection_by_ref.find(oi.add_ref); it != injection_by_ref.end()) {
+                link(k, it->second);
+                injection_by_ref.erase(it);
+            } else {
+                order_by_ref.emplace(oi.add_ref, k);
+            }
+        }
     };
 
     const auto on_ouch = [&](exwire::bytes body, std::uint64_t rx_tsc) {
@@ -608,12 +689,9 @@ void run_bench(const bench_options& o) {
                 if (oi->sent_tsc == 0) drain_stamps();
                 oi->accepted = oi->answered = true;
                 ++st.accepted;
+                oi->accepted_rx_tsc = rx_tsc;
                 if (v.user_ref_num() > warmup && oi->sent_tsc != 0)
                     st.round_trip.record(ticks_ns(oi->sent_tsc, rx_tsc));
-                if (oi->injected >= static_cast<std::int64_t>(warmup)) {
-                    const auto i = static_cast<std::uint64_t>(oi->injected);
-                    st.end_to_end.record(pacer.intended_ns(i), inject_actual[i], tsc_ns(rx_tsc));
-                }
             } else if constexpr (std::is_same_v<V, ouch::order_executed::view>) {
                 order_info* oi = find(v.user_ref_num());
                 ++st.executed;
@@ -632,6 +710,55 @@ void run_bench(const bench_options& o) {
             }
         });
         (void)status;
+    };
+
+    const auto on_inject_answer = [&](exwire::bytes body) {
+        (void)ouch::visit_outgoing(body, [&](auto v) {
+            using V = decltype(v);
+            if constexpr (std::is_same_v<V, ouch::order_accepted::view>) {
+                const std::int64_t i = static_cast<std::int64_t>(v.user_ref_num()) - 1;
+                if (i < 0 || static_cast<std::uint64_t>(i) >= injected ||
+                    inject_answered[static_cast<std::size_t>(i)] != 0)
+                    return;
+                inject_answered[static_cast<std::size_t>(i)] = 1;
+                ++inject_acked;
+                const std::uint64_t ref = v.order_reference_number();
+                if (auto it = order_by_ref.find(ref); it != order_by_ref.end()) {
+                    link(it->second, i);
+                    order_by_ref.erase(it);
+                } else {
+                    injection_by_ref.emplace(ref, i);
+                }
+            } else if constexpr (std::is_same_v<V, ouch::rejected::view>) {
+                ++inject_failed;
+                const std::int64_t i = static_cast<std::int64_t>(v.user_ref_num()) - 1;
+                if (i >= 0 && static_cast<std::uint64_t>(i) < injected &&
+                    inject_answered[static_cast<std::size_t>(i)] == 0) {
+                    inject_answered[static_cast<std::size_t>(i)] = 1;
+                    ++inject_acked;
+                }
+            }
+        });
+    };
+    // --connect: one injected order is a Day buy at the chosen price on the injector session.
+    const auto remote_inject = [&](std::uint64_t i) -> bool {
+        exwire::mutable_bytes buf;
+        if (inject_h.claim(ouch::enter_order::fixed_size, buf) != ee::send_status::ok) return false;
+        const auto r = ouch::enter_order::builder(buf)
+                           .user_ref_num(static_cast<std::uint32_t>(i + 1))
+                           .side('B')
+                           .quantity(100)
+                           .symbol(mkt.symbol.name())
+                           .price(static_cast<std::uint64_t>(mkt.bid))
+                           .time_in_force('0')
+                           .display('Y')
+                           .capacity('A')
+                           .inter_market_sweep_eligibility('N')
+                           .cross_type('N')
+                           .cl_ord_id("INJ")
+                           .finish();
+        inject_h.commit(r.size);
+        return true;
     };
 
     exwire::idle_strategy idle = *exwire::idle_strategy::parse(o.idle);
@@ -654,7 +781,9 @@ void run_bench(const bench_options& o) {
             no.qty = 100;
             const std::int64_t intended = pacer.intended_ns(injected);
             inject_actual[injected] = now_ns();
-            if (!(*sim)->inject(no, intended + mono_offset)) ++inject_failed;
+            const bool ok =
+                remote ? remote_inject(injected) : sim->inject(no, intended + mono_offset);
+            if (!ok) ++inject_failed;
             if (injected == 0) first_inject = inject_actual[0];
             last_inject = inject_actual[injected];
             ++injected;
@@ -675,12 +804,21 @@ void run_bench(const bench_options& o) {
             }
             on_ouch(r.body, r.value);
         });
+        if (remote) {
+            const auto ip = inject_h.poll([&](const ee::inbound_record& r) {
+                if (r.is_event())
+                    on_event("inject", r);
+                else
+                    on_inject_answer(r.body);
+            });
+            work += static_cast<int>(ip.count);
+        }
         drain_stamps();
         work += static_cast<int>(fp.count + op.count);
         answered = st.accepted + st.rejected;
         if (!o.quiet) (void)bar.update(injected, now, fmt::format("acked {}", st.accepted));
         if (injected == total && st.injected_adds == total && answered >= st.orders.size() &&
-            st.stamps_seen >= st.orders.size())
+            st.stamps_seen >= st.orders.size() && (!remote || inject_acked == total))
             break;
         if (session_failed) break;
         if (injected == total && now - last_inject > 5'000'000'000) {
@@ -691,11 +829,19 @@ void run_bench(const bench_options& o) {
     }
     const std::int64_t run_end = now_ns();
     if (!o.quiet) bar.finish(injected, run_end, fmt::format("acked {}", st.accepted));
-    const es::server::stats sim_stats = (*sim)->statistics();
+    const es::server::stats sim_stats = sim ? sim->statistics() : es::server::stats{0, 0, 0, 0};
     const std::uint64_t stamp_drops = ouch_probe.dropped();
     (void)ouch_h.close(std::chrono::seconds(2));
+    if (remote) (void)inject_h.close(std::chrono::seconds(2));
     (*eng)->stop();
-    (*sim)->stop();
+    if (sim) sim->stop();
+
+    // End to end, for every strategy order that answered an injected Add.
+    for (const order_info& oi : st.orders) {
+        if (oi.injected < static_cast<std::int64_t>(warmup) || oi.accepted_rx_tsc == 0) continue;
+        const auto i = static_cast<std::uint64_t>(oi.injected);
+        st.end_to_end.record(pacer.intended_ns(i), inject_actual[i], tsc_ns(oi.accepted_rx_tsc));
+    }
 
     // ---- ping-pong -----------------------------------------------------------------------
     if (!o.quiet) fmt::print(stderr, "ping-pong: {} round trips at {}/s\n", pp_count, o.rate);
@@ -717,6 +863,9 @@ void run_bench(const bench_options& o) {
     if (timed_out) problem("timed out waiting 5 s for the last answers");
     if (inject_failed != 0)
         problem(fmt::format("{} injections refused by the simulator", inject_failed));
+    if (remote && inject_acked != total)
+        problem(
+            fmt::format("{} of {} injected orders not acknowledged", total - inject_acked, total));
     if (st.injected_adds != total)
         problem(fmt::format("{} of {} injected Add Orders never reached the client",
                             total - st.injected_adds, total));
@@ -870,6 +1019,20 @@ void register_bench(CLI::App& app) {
     c->add_flag("--background-flow", o->background_flow,
                 "run the simulator's synthetic background flow as well");
     c->add_flag("--quiet", o->quiet, "no progress bar");
+    c->add_option("--connect", o->connect,
+                  "use a running `exwire sim` on this host (IPv4) instead of an in-process one; "
+                  "it needs two OUCH clients (--ouch-clients 2) and a MoldUDP64 feed (--mold)");
+    c->add_option("--ouch-port", o->ouch_port, "--connect: the strategy's OUCH port");
+    c->add_option("--inject-port", o->inject_port,
+                  "--connect: the injector's OUCH port (default: --ouch-port + 1)");
+    c->add_option("--mold", o->mold,
+                  "--connect: where the simulator publishes MoldUDP64 (HOST:PORT, the address "
+                  "given to exwire sim --mold)");
+    c->add_option("--retransmit-port", o->retransmit_port,
+                  "--connect: the simulator's MoldUDP64 retransmission port");
+    c->add_option("--price", o->price,
+                  "limit price (dollars) of the injected buy orders (default: the default "
+                  "market's best bid for --symbol)");
     c->callback([o] {
         if (o->transport == "io_uring") {
 #if defined(EXWIRE_BENCH_IO_URING)
