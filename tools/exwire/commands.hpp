@@ -27,5 +27,6 @@ void register_itch(CLI::App& app);
 void register_fix(CLI::App& app);
 void register_journal(CLI::App& app);
 void register_engine(CLI::App& app);
+void register_sim(CLI::App& app);
 
 }  // namespace exwire_tools

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     exwire_tools::register_fix(app);
     exwire_tools::register_journal(app);
     exwire_tools::register_engine(app);
+    exwire_tools::register_sim(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
