@@ -88,6 +88,7 @@ struct bench_options {
     std::string mold;                   // where the simulator publishes MoldUDP64 (host:port)
     std::uint16_t retransmit_port = 0;  // the simulator's retransmission port (0: none)
     double price = 0;                   // injected orders' limit price in dollars (0: best bid)
+    std::uint32_t first_ref = 0;        // first OUCH UserRefNum (0: automatic)
 };
 
 std::int64_t tsc_ns(std::uint64_t t) {
@@ -489,6 +490,9 @@ void run_bench(const bench_options& o) {
     oe.shard = "client";
     oe.connect = ouch_ep;
     oe.reconnect.attempts = 3;
+    // Against a running simulator, start at its current sequence (a number beyond the end is
+    // clamped there) rather than replaying everything its session sent before.
+    if (remote) oe.requested_sequence = 1'000'000'000'000'000ull;
     const std::string journal_dir = o.out + "/journal";
     if (o.journal == "on") {
         std::error_code ec;
@@ -581,7 +585,17 @@ void run_bench(const bench_options& o) {
     std::vector<std::int64_t> inject_actual(total, 0);
     std::vector<std::uint8_t> add_seen(total, 0);
     std::uint64_t injected = 0, inject_failed = 0;
-    std::uint32_t next_ref = 1;
+    // UserRefNums are ref_base + 1, + 2, ...: from 1 in-process; against a running simulator
+    // (whose session remembers every token) from the time in 100 us units, so that each run
+    // starts above the previous one at rates up to 10000/s (--first-ref to choose).
+    const std::uint32_t ref_base = o.first_ref != 0 ? o.first_ref - 1
+                                   : remote
+                                       ? static_cast<std::uint32_t>(exwire::wall_ns() / 100'000)
+                                       : 0;
+    const auto index_of_ref = [ref_base](std::uint32_t ref) -> std::uint64_t {
+        return static_cast<std::uint32_t>(ref - ref_base - 1);  // wraps like the u32 field
+    };
+    std::uint32_t next_ref = ref_base + 1;
     std::int64_t last_inject = 0;
     armed = true;
 
@@ -678,8 +692,8 @@ void run_bench(const bench_options& o) {
 
     const auto on_ouch = [&](exwire::bytes body, std::uint64_t rx_tsc) {
         const auto find = [&](std::uint32_t ref) -> order_info* {
-            if (ref == 0 || ref > st.orders.size()) return nullptr;
-            return &st.orders[ref - 1];
+            const std::uint64_t k = index_of_ref(ref);
+            return k < st.orders.size() ? &st.orders[k] : nullptr;
         };
         const auto status = ouch::visit_outgoing(body, [&](auto v) {
             using V = decltype(v);
@@ -690,15 +704,16 @@ void run_bench(const bench_options& o) {
                 oi->accepted = oi->answered = true;
                 ++st.accepted;
                 oi->accepted_rx_tsc = rx_tsc;
-                if (v.user_ref_num() > warmup && oi->sent_tsc != 0)
+                if (index_of_ref(v.user_ref_num()) >= warmup && oi->sent_tsc != 0)
                     st.round_trip.record(ticks_ns(oi->sent_tsc, rx_tsc));
             } else if constexpr (std::is_same_v<V, ouch::order_executed::view>) {
                 order_info* oi = find(v.user_ref_num());
+                if (oi == nullptr) return;
                 ++st.executed;
-                if (oi != nullptr && v.user_ref_num() > warmup && oi->sent_tsc != 0)
+                if (index_of_ref(v.user_ref_num()) >= warmup && oi->sent_tsc != 0)
                     st.executed_round_trip.record(ticks_ns(oi->sent_tsc, rx_tsc));
             } else if constexpr (std::is_same_v<V, ouch::order_canceled::view>) {
-                ++st.canceled;
+                if (find(v.user_ref_num()) != nullptr) ++st.canceled;
             } else if constexpr (std::is_same_v<V, ouch::rejected::view>) {
                 order_info* oi = find(v.user_ref_num());
                 if (oi != nullptr) oi->answered = true;
@@ -716,7 +731,7 @@ void run_bench(const bench_options& o) {
         (void)ouch::visit_outgoing(body, [&](auto v) {
             using V = decltype(v);
             if constexpr (std::is_same_v<V, ouch::order_accepted::view>) {
-                const std::int64_t i = static_cast<std::int64_t>(v.user_ref_num()) - 1;
+                const auto i = static_cast<std::int64_t>(index_of_ref(v.user_ref_num()));
                 if (i < 0 || static_cast<std::uint64_t>(i) >= injected ||
                     inject_answered[static_cast<std::size_t>(i)] != 0)
                     return;
@@ -731,7 +746,7 @@ void run_bench(const bench_options& o) {
                 }
             } else if constexpr (std::is_same_v<V, ouch::rejected::view>) {
                 ++inject_failed;
-                const std::int64_t i = static_cast<std::int64_t>(v.user_ref_num()) - 1;
+                const auto i = static_cast<std::int64_t>(index_of_ref(v.user_ref_num()));
                 if (i >= 0 && static_cast<std::uint64_t>(i) < injected &&
                     inject_answered[static_cast<std::size_t>(i)] == 0) {
                     inject_answered[static_cast<std::size_t>(i)] = 1;
@@ -745,7 +760,7 @@ void run_bench(const bench_options& o) {
         exwire::mutable_bytes buf;
         if (inject_h.claim(ouch::enter_order::fixed_size, buf) != ee::send_status::ok) return false;
         const auto r = ouch::enter_order::builder(buf)
-                           .user_ref_num(static_cast<std::uint32_t>(i + 1))
+                           .user_ref_num(static_cast<std::uint32_t>(ref_base + i + 1))
                            .side('B')
                            .quantity(100)
                            .symbol(mkt.symbol.name())
@@ -1030,6 +1045,8 @@ void register_bench(CLI::App& app) {
                   "given to exwire sim --mold)");
     c->add_option("--retransmit-port", o->retransmit_port,
                   "--connect: the simulator's MoldUDP64 retransmission port");
+    c->add_option("--first-ref", o->first_ref,
+                  "first OUCH UserRefNum (default: 1 in-process, from the clock with --connect)");
     c->add_option("--price", o->price,
                   "limit price (dollars) of the injected buy orders (default: the default "
                   "market's best bid for --symbol)");
