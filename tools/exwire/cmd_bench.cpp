@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -47,6 +48,9 @@
 #include <exwire/transport/socket_transport.hpp>
 #if defined(EXWIRE_BENCH_IO_URING)
 #include <exwire/transport/uring_transport.hpp>
+#endif
+#if defined(EXWIRE_BENCH_DPDK)
+#include <exwire/transport/dpdk_transport.hpp>
 #endif
 
 #include "commands.hpp"
@@ -82,13 +86,15 @@ struct bench_options {
     bool background_flow = false;
     bool quiet = false;
     // --connect: a running `exwire sim` instead of the in-process one.
-    std::string connect;                // host of the simulator
-    std::uint16_t ouch_port = 0;        // the strategy's OUCH port
-    std::uint16_t inject_port = 0;      // the injector's OUCH port (0: ouch_port + 1)
-    std::string mold;                   // where the simulator publishes MoldUDP64 (host:port)
-    std::uint16_t retransmit_port = 0;  // the simulator's retransmission port (0: none)
-    double price = 0;                   // injected orders' limit price in dollars (0: best bid)
-    std::uint32_t first_ref = 0;        // first OUCH UserRefNum (0: automatic)
+    std::string connect;                  // host of the simulator
+    std::uint16_t ouch_port = 0;          // the strategy's OUCH port
+    std::uint16_t inject_port = 0;        // the injector's OUCH port (0: ouch_port + 1)
+    std::string mold;                     // where the simulator publishes MoldUDP64 (host:port)
+    std::uint16_t retransmit_port = 0;    // the simulator's retransmission port (0: none)
+    double price = 0;                     // injected orders' limit price in dollars (0: best bid)
+    std::uint32_t first_ref = 0;          // first OUCH UserRefNum (0: automatic)
+    std::string feed_transport = "same";  // the ITCH receiver's transport: same or dpdk
+    std::string dpdk_vdev = "net_pcap0,rx_iface_in=lo,tx_iface=lo";
 };
 
 std::int64_t tsc_ns(std::uint64_t t) {
@@ -136,6 +142,48 @@ exwire::result<std::uint16_t> free_udp_port() {
     ::close(fd);
     return static_cast<std::uint16_t>(ntohs(a.sin_port));
 }
+
+/// A kernel UDP socket bound to `ep` and never read: with the feed on DPDK (capturing the
+/// loopback interface), it keeps the kernel from answering the simulator's datagrams with
+/// ICMP port unreachable. Closed when the returned guard goes.
+struct udp_absorber {
+    int fd = -1;
+    udp_absorber() = default;
+    udp_absorber(const udp_absorber&) = delete;
+    udp_absorber& operator=(const udp_absorber&) = delete;
+    ~udp_absorber() {
+        if (fd >= 0) ::close(fd);
+    }
+    exwire::result<void> bind(const ee::endpoint& ep) {
+        fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(ep.port);
+        if (fd < 0 || ::inet_pton(AF_INET, ep.host.c_str(), &a.sin_addr) != 1 ||
+            ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
+            return exwire::fail(
+                fmt::format("cannot bind UDP {}: {}", ep.to_string(), std::strerror(errno)));
+        return {};
+    }
+};
+
+#if defined(EXWIRE_BENCH_DPDK)
+exwire::result<et::dpdk_transport> make_dpdk(const std::string& vdev) {
+    et::dpdk_options d;
+    d.eal_args = {"--no-huge",
+                  "-m",
+                  "256",
+                  "--no-pci",
+                  "--file-prefix=exwire-bench" + std::to_string(::getpid()),
+                  "--log-level=error",
+                  "--vdev=" + vdev};
+    d.port = vdev.substr(0, vdev.find(','));
+    d.mbufs = 2047;
+    d.mbuf_cache = 64;
+    d.local_ip = "127.0.0.1";
+    return et::dpdk_transport::create(d);
+}
+#endif
 
 void pin_or_throw(const std::string& cpus, const char* what) {
     if (cpus.empty()) return;
@@ -299,7 +347,7 @@ class deferred_session final : public ee::session {
 };
 
 template <typename T>
-ee::protocol_registry client_registry() {
+ee::protocol_registry client_registry(const bench_options& o) {
     ee::protocol_registry r;
     r.add(ee::protocol_kind::ouch,
           [](const ee::session_config& s,
@@ -323,8 +371,23 @@ ee::protocol_registry client_registry() {
           });
     r.add(
         ee::protocol_kind::itch,
-        [](const ee::session_config& s,
-           const ee::shard_config&) -> exwire::result<std::unique_ptr<ee::session>> {
+        [o](const ee::session_config& s,
+            const ee::shard_config&) -> exwire::result<std::unique_ptr<ee::session>> {
+#if defined(EXWIRE_BENCH_DPDK)
+            if (o.feed_transport == "dpdk")
+                return std::unique_ptr<ee::session>(std::make_unique<deferred_session>(
+                    nullptr,
+                    [s, vdev = o.dpdk_vdev](
+                        en::sequenced_store*) -> exwire::result<std::unique_ptr<ee::session>> {
+                        auto t = make_dpdk(vdev);  // on the shard thread: the EAL pins it
+                        if (!t) return exwire::fail(t.err().message);
+                        return std::unique_ptr<ee::session>(
+                            std::make_unique<en::mold_receiver_session<et::dpdk_transport>>(
+                                std::move(*t), s));
+                    }));
+#else
+            (void)o;
+#endif
             return std::unique_ptr<ee::session>(std::make_unique<deferred_session>(
                 nullptr, [s](en::sequenced_store*) -> exwire::result<std::unique_ptr<ee::session>> {
                     auto t = make_transport<T>();
@@ -404,6 +467,7 @@ void run_bench(const bench_options& o) {
         {"count", std::to_string(total)},
         {"warmup", std::to_string(warmup)},
         {"transport", o.transport},
+        {"feed_transport", o.feed_transport == "dpdk" ? "dpdk (" + o.dpdk_vdev + ")" : o.transport},
         {"idle", o.idle},
         {"cpus", o.cpus.empty() ? "(not pinned)" : o.cpus},
         {"sim_cpus", o.sim_cpus.empty() ? "(not pinned)" : o.sim_cpus},
@@ -513,7 +577,11 @@ void run_bench(const bench_options& o) {
         cfg.sessions.push_back(inj);
     }
 
-    auto eng = ee::engine::create(cfg, client_registry<T>());
+    udp_absorber absorber;
+    if (o.feed_transport == "dpdk" && !en::is_multicast_ipv4(feed_group.host)) {
+        if (auto b = absorber.bind(feed_group); !b) throw exit_error(b.err().message);
+    }
+    auto eng = ee::engine::create(cfg, client_registry<T>(o));
     if (!eng) throw exit_error("client engine: " + eng.err().message, 2);
     ee::session_handle feed_h = (*eng)->session("itch");
     ee::session_handle ouch_h = (*eng)->session("ouch");
@@ -850,6 +918,14 @@ void run_bench(const bench_options& o) {
     if (remote) (void)inject_h.close(std::chrono::seconds(2));
     (*eng)->stop();
     if (sim) sim->stop();
+    if (o.feed_transport == "dpdk") {
+        // The EAL's runtime folder for this process's --file-prefix (root, then per user).
+        const std::string prefix = "exwire-bench" + std::to_string(::getpid());
+        std::error_code ec;
+        std::filesystem::remove_all("/var/run/dpdk/" + prefix, ec);
+        if (const char* xdg = std::getenv("XDG_RUNTIME_DIR"))
+            std::filesystem::remove_all(std::string(xdg) + "/dpdk/" + prefix, ec);
+    }
 
     // End to end, for every strategy order that answered an injected Add.
     for (const order_info& oi : st.orders) {
@@ -1045,6 +1121,17 @@ void register_bench(CLI::App& app) {
                   "given to exwire sim --mold)");
     c->add_option("--retransmit-port", o->retransmit_port,
                   "--connect: the simulator's MoldUDP64 retransmission port");
+#if defined(EXWIRE_BENCH_DPDK)
+    c->add_option("--feed-transport", o->feed_transport,
+                  "the ITCH receiver's transport: same (as --transport) or dpdk (kernel "
+                  "bypass through a DPDK virtual device, --dpdk-vdev)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"same", "dpdk"}));
+    c->add_option("--dpdk-vdev", o->dpdk_vdev,
+                  "DPDK virtual device of the feed (default: libpcap capture of the loopback "
+                  "interface, which needs the capture privilege)")
+        ->capture_default_str();
+#endif
     c->add_option("--first-ref", o->first_ref,
                   "first OUCH UserRefNum (default: 1 in-process, from the clock with --connect)");
     c->add_option("--price", o->price,
