@@ -167,8 +167,15 @@ struct udp_absorber {
     }
 };
 
+int first_cpu(const std::string& cpus) {
+    auto list = exwire::parse_cpu_list(cpus);
+    return list && !list->empty() ? list->front() : 0;
+}
+
 #if defined(EXWIRE_BENCH_DPDK)
-exwire::result<et::dpdk_transport> make_dpdk(const std::string& vdev) {
+/// The EAL pins the thread that initialises it (the client shard) to its main lcore:
+/// `lcore`, the first cpu of --cpus or 0; one lcore, so no EAL worker threads.
+exwire::result<et::dpdk_transport> make_dpdk(const std::string& vdev, int lcore) {
     et::dpdk_options d;
     d.eal_args = {"--no-huge",
                   "-m",
@@ -176,6 +183,9 @@ exwire::result<et::dpdk_transport> make_dpdk(const std::string& vdev) {
                   "--no-pci",
                   "--file-prefix=exwire-bench" + std::to_string(::getpid()),
                   "--log-level=error",
+                  "--no-telemetry",
+                  "-l",
+                  std::to_string(lcore),
                   "--vdev=" + vdev};
     d.port = vdev.substr(0, vdev.find(','));
     d.mbufs = 2047;
@@ -377,9 +387,9 @@ ee::protocol_registry client_registry(const bench_options& o) {
             if (o.feed_transport == "dpdk")
                 return std::unique_ptr<ee::session>(std::make_unique<deferred_session>(
                     nullptr,
-                    [s, vdev = o.dpdk_vdev](
+                    [s, vdev = o.dpdk_vdev, lcore = first_cpu(o.cpus)](
                         en::sequenced_store*) -> exwire::result<std::unique_ptr<ee::session>> {
-                        auto t = make_dpdk(vdev);  // on the shard thread: the EAL pins it
+                        auto t = make_dpdk(vdev, lcore);  // on the shard thread: the EAL pins it
                         if (!t) return exwire::fail(t.err().message);
                         return std::unique_ptr<ee::session>(
                             std::make_unique<en::mold_receiver_session<et::dpdk_transport>>(
