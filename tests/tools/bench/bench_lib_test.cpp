@@ -9,16 +9,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <new>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 namespace eb = exwire::bench;
+
+// Calls of global operator new so far (bench_alloc_counter.cpp).
+std::size_t bench_allocation_count() noexcept;
 
 namespace {
 
@@ -113,6 +118,22 @@ TEST(latency_histogram, clamps_negative_and_counts_overflow) {
     eb::latency_histogram empty;
     EXPECT_EQ(empty.percentile(50), 0);
     EXPECT_EQ(empty.min(), 0);
+}
+
+TEST(latency_histogram, recording_and_pacing_allocate_nothing) {
+    eb::latency_histogram h;
+    eb::co_recorder rec;
+    const eb::pacer p(10'000, 0);
+    const std::uint64_t before = bench_allocation_count();
+    std::int64_t sink = 0;
+    for (std::int64_t i = 0; i < 100'000; ++i) {
+        h.record(i * 7919 % 50'000'000);
+        rec.record(p.intended_ns(static_cast<std::uint64_t>(i)), i * 100'000, i * 100'000 + 5'000);
+        sink += static_cast<std::int64_t>(p.due(i * 100'000));
+    }
+    EXPECT_EQ(bench_allocation_count(), before);
+    EXPECT_GT(sink, 0);
+    EXPECT_EQ(h.count(), 100'000u);
 }
 
 TEST(pacer, intended_times_follow_the_rate) {
