@@ -591,12 +591,13 @@ void run_bench(const bench_options& o) {
     if (o.feed_transport == "dpdk" && !en::is_multicast_ipv4(feed_group.host)) {
         if (auto b = absorber.bind(feed_group); !b) throw exit_error(b.err().message);
     }
+    // The probes outlive the engine (declared first, destroyed last).
+    ee::latency_probe feed_probe(2);
+    ee::latency_probe ouch_probe(1u << 16);
     auto eng = ee::engine::create(cfg, client_registry<T>(o));
     if (!eng) throw exit_error("client engine: " + eng.err().message, 2);
     ee::session_handle feed_h = (*eng)->session("itch");
     ee::session_handle ouch_h = (*eng)->session("ouch");
-    ee::latency_probe feed_probe(2);
-    ee::latency_probe ouch_probe(1u << 16);
     feed_h.attach_probe(&feed_probe);
     ouch_h.attach_probe(&ouch_probe);
     ee::session_handle inject_h = remote ? (*eng)->session("inject") : ee::session_handle{};
