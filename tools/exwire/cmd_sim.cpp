@@ -38,6 +38,7 @@ struct sim_cli {
     std::string cpus;
     double status_interval = 5;
     bool no_fix = false;
+    std::string counters;
 };
 
 std::string summary(const exwire::sim::server::stats& s) {
@@ -66,6 +67,7 @@ void run_sim(const sim_cli& o) {
     so.mold_retransmit_port = o.retransmit_port;
     so.idle = o.idle;
     so.cpus = o.cpus;
+    so.counters_file = o.counters;
 
     auto srv = exwire::sim::server::create(so);
     if (!srv) throw exit_error(srv.err().message, 2);
@@ -144,6 +146,8 @@ void register_sim(CLI::App& app) {
     cmd->add_option("--idle", o.idle, "idle strategy of the simulator's thread");
     cmd->add_option("--cpus", o.cpus, "pin the simulator's thread to these cpus");
     cmd->add_option("--status-interval", o.status_interval, "seconds between status lines");
+    cmd->add_option("--counters", o.counters,
+                    "keep the sessions' counters in this file for `exwire stat FILE`");
     cmd->callback([] { run_sim(o); });
 }
 

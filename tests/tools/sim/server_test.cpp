@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -19,6 +20,7 @@
 #include <gtest/gtest.h>
 
 #include <exwire/codec/nasdaq/itch50.hpp>
+#include <exwire/codec/nasdaq/itch_book.hpp>
 #include <exwire/codec/nasdaq/ouch50.hpp>
 #include <exwire/core/clock.hpp>
 #include <exwire/engine/engine.hpp>
@@ -170,13 +172,19 @@ void send_replace(ee::session_handle h, std::uint32_t old_token, std::uint32_t n
     ASSERT_EQ(h.send(exwire::bytes(buf, r.size)), ee::send_status::ok);
 }
 
+/// The message as a T view; on a missing or wrong message the test fails and the view
+/// reads zeros (so later checks fail instead of crashing).
 template <typename T>
 typename T::view as(const message* m) {
+    static const std::array<std::byte, 256> zeros{};
+    const typename T::view none(exwire::bytes(zeros.data(), T::min_size));
     EXPECT_NE(m, nullptr);
-    if (m == nullptr) return {};
+    if (m == nullptr) return none;
     EXPECT_EQ(m->type(), static_cast<char>(T::type)) << "message type";
     EXPECT_EQ(T::check(m->view()), exwire::codec::nasdaq::visit_status::ok);
-    if (m->type() != static_cast<char>(T::type)) return {};
+    if (m->type() != static_cast<char>(T::type) ||
+        T::check(m->view()) != exwire::codec::nasdaq::visit_status::ok)
+        return none;
     return typename T::view(m->view());
 }
 
@@ -196,6 +204,7 @@ struct sim_fixture : ::testing::Test {
         mold_port = free_udp_port();
         o.mold_destination = "127.0.0.1:" + std::to_string(mold_port);
         o.idle = idle;
+        configure(o);
         auto made = exwire::sim::server::create(o);
         ASSERT_TRUE(made.ok()) << made.err().message;
         srv = std::move(made).value();
@@ -268,6 +277,9 @@ struct sim_fixture : ::testing::Test {
             5000ms))
             << "clients did not log in";
     }
+
+    /// Lets a derived fixture change the server's options.
+    virtual void configure(exwire::sim::server_options&) {}
 
     void TearDown() override {
         if (srv) srv->stop();
@@ -378,6 +390,44 @@ TEST_F(sim_fixture, ouch_orders_trade_cancel_replace_and_both_itch_feeds_publish
     EXPECT_EQ(st.itch_messages, mold.messages.size());
 }
 
+TEST_F(sim_fixture, a_burst_of_20000_enter_orders_is_answered_in_order) {
+    constexpr std::uint32_t count = 20'000;
+    std::uint32_t sent = 0;
+    std::uint32_t answered = 0;
+    std::uint32_t bad = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (answered < count && std::chrono::steady_clock::now() < deadline) {
+        while (sent < count) {
+            std::byte buf[ouch::enter_order::fixed_size];
+            auto r = ouch::enter_order::builder(buf)
+                         .user_ref_num(sent + 1)
+                         .side('B')
+                         .quantity(1)
+                         .symbol("TEST")
+                         .price(910'000 + 100 * (sent % 50))
+                         .time_in_force('0')
+                         .finish();
+            ASSERT_TRUE(r.ok());
+            if (c0.h.send(exwire::bytes(buf, r.size)) != ee::send_status::ok) break;
+            ++sent;
+        }
+        c0.pull();
+        for (; c0.taken < c0.messages.size(); ++c0.taken) {
+            const message& m = c0.messages[c0.taken];
+            if (m.type() != 'A' ||
+                ouch::order_accepted::view(m.view()).user_ref_num() != answered + 1)
+                ++bad;
+            ++answered;
+        }
+        std::this_thread::sleep_for(200us);
+    }
+    EXPECT_EQ(sent, count);
+    EXPECT_EQ(answered, count);
+    EXPECT_EQ(bad, 0u);
+    EXPECT_EQ(srv->statistics().orders, count);
+    EXPECT_EQ(srv->statistics().dropped, 0u);
+}
+
 TEST_F(sim_fixture, each_reject_reason_reaches_the_ouch_client_with_its_code) {
     send_enter(c0.h, 1, 'B', 100, "TEST", 990'000);
     ASSERT_NE(c0.next(), nullptr);  // accepted: token 1 is now used
@@ -415,6 +465,15 @@ TEST_F(sim_fixture, each_reject_reason_reaches_the_ouch_client_with_its_code) {
     send_cancel(c0.h, 99, 0);
     EXPECT_TRUE(c0.stays_quiet(200ms));
     EXPECT_EQ(srv->statistics().rejects, 9u);
+    // A message type the simulator does not take (Modify Order) is dropped and counted.
+    {
+        std::byte buf[ouch::modify_order::fixed_size];
+        auto r = ouch::modify_order::builder(buf).user_ref_num(1).side('B').quantity(50).finish();
+        ASSERT_TRUE(r.ok());
+        ASSERT_EQ(c0.h.send(exwire::bytes(buf, r.size)), ee::send_status::ok);
+    }
+    EXPECT_TRUE(wait_until([&] { return srv->statistics().dropped == 1; }, 2000ms));
+    EXPECT_TRUE(c0.stays_quiet(100ms));
     // Rejected orders never reach the market data: preamble and one Add only.
     ASSERT_TRUE(soup.wait_count(5));
     EXPECT_TRUE(soup.stays_quiet(100ms));
@@ -534,6 +593,39 @@ TEST_F(sim_fixture, fix_orders_get_execution_reports_and_cancel_rejects) {
     EXPECT_EQ(field(m, "150"), "8");
     EXPECT_EQ(field(m, "11"), "B1");
     EXPECT_NE(field(m, "58").find("symbol"), std::string::npos) << field(m, "58");
+
+    // A NewOrderSingle without OrderQty: rejected by the front end, fields echoed.
+    send_fix("D",
+             "11=M1\x01"
+             "55=TEST\x01"
+             "54=1\x01"
+             "40=2\x01"
+             "44=100\x01");
+    m = fix.next();
+    EXPECT_EQ(field(m, "150"), "8");
+    EXPECT_EQ(field(m, "11"), "M1");
+    EXPECT_EQ(field(m, "37"), "NONE");
+    EXPECT_NE(field(m, "58").find("malformed"), std::string::npos) << field(m, "58");
+
+    // A resting FIX order is canceled when the FIX client logs out (cancel on disconnect).
+    send_fix("D",
+             "11=C1\x01"
+             "55=TEST\x01"
+             "54=2\x01"
+             "38=10\x01"
+             "40=2\x01"
+             "44=101\x01"
+             "59=0\x01");
+    m = fix.next();
+    EXPECT_EQ(field(m, "150"), "0");
+    const std::string ref = field(m, "37");
+    ASSERT_TRUE(fix.h.close(3s));
+    bool deleted = false;
+    for (const message* x = soup.next(); x != nullptr && !deleted; x = soup.next(1000ms))
+        deleted =
+            x->type() == 'D' &&
+            std::to_string(itch::order_delete::view(x->view()).order_reference_number()) == ref;
+    EXPECT_TRUE(deleted) << "no ITCH Order Delete for order " << ref;
 }
 
 TEST_F(sim_fixture, stop_ends_every_session_and_the_feeds_with_end_of_messages) {
@@ -594,6 +686,56 @@ TEST_F(sim_fixture, ioc_and_market_orders_never_rest_and_a_lost_client_has_its_o
     auto del = as<itch::order_delete>(soup.next());
     EXPECT_EQ(del.order_reference_number(), ref);
     EXPECT_TRUE(soup.stays_quiet(100ms));
+}
+
+/// The embedded default market with a fast background flow.
+struct sim_flow_fixture : sim_fixture {
+    void configure(exwire::sim::server_options& o) override {
+        o.market = exwire::sim::default_config();
+        o.market.flow.orders_per_second = 5000;
+        o.background_flow = true;
+    }
+};
+
+TEST_F(sim_flow_fixture, background_flow_gives_identical_consistent_feeds) {
+    std::this_thread::sleep_for(1000ms);
+    srv->stop();
+    const auto st = srv->statistics();
+    EXPECT_GT(st.orders, 2000u);  // about 5000 due in the second
+    EXPECT_GT(st.trades, 0u);
+    EXPECT_EQ(st.rejects, 0u);  // the flow never makes invalid requests
+    EXPECT_EQ(st.dropped, 0u);
+    // Both feeds end with End of Messages ('C') after every message of the day.
+    ASSERT_TRUE(soup.wait_count(st.itch_messages, 10000ms)) << soup.messages.size();
+    ASSERT_TRUE(mold.wait_count(st.itch_messages, 10000ms)) << mold.messages.size();
+    ASSERT_EQ(soup.messages.size(), st.itch_messages);
+    ASSERT_EQ(mold.messages.size(), st.itch_messages);
+    exwire::codec::nasdaq::itch_book book;
+    std::uint64_t last_ts = 0;
+    std::size_t out_of_order = 0, differ = 0;
+    for (std::size_t i = 0; i < soup.messages.size(); ++i) {
+        const message& m = soup.messages[i];
+        if (m.bytes != mold.messages[i].bytes || m.sequence != i + 1 ||
+            mold.messages[i].sequence != i + 1)
+            ++differ;
+        ASSERT_EQ(book.apply_message(m.view()), exwire::codec::nasdaq::visit_status::ok) << i;
+        const std::uint64_t ts = exwire::load_be48(m.bytes.data() + 5);
+        if (ts < last_ts) ++out_of_order;
+        last_ts = ts;
+    }
+    EXPECT_EQ(differ, 0u);
+    EXPECT_EQ(out_of_order, 0u);  // no injected orders here: time only moves forward
+    EXPECT_EQ(soup.messages.back().type(), 'S');
+    EXPECT_EQ(book.stats().unknown_orders, 0u);
+    EXPECT_EQ(book.stats().duplicate_adds, 0u);
+    EXPECT_GT(book.stats().executions, 0u);
+    for (std::uint16_t locate = 1; locate <= 5; ++locate) {
+        const auto bids = book.bids(locate, 1);
+        const auto asks = book.asks(locate, 1);
+        ASSERT_FALSE(bids.empty()) << locate;
+        ASSERT_FALSE(asks.empty()) << locate;
+        EXPECT_LT(bids[0].price, asks[0].price) << "crossed book for locate " << locate;
+    }
 }
 
 TEST(sim_server, publishes_moldudp64_to_a_multicast_group_on_loopback) {

@@ -78,6 +78,18 @@ asks = [{ px = "10.01", qty_each = 100 }]
     EXPECT_EQ(r.output.find("FIX 4.4"), std::string::npos) << r.output;
 }
 
+TEST(sim_tool, counters_file_is_readable_by_exwire_stat) {
+    const std::string counters = ::testing::TempDir() + "sim.counters";
+    const run_result r = run("sim --seconds 1 --counters " + counters);
+    EXPECT_EQ(r.status, 0) << r.output;
+    const run_result s = run("stat " + counters);
+    EXPECT_EQ(s.status, 0) << s.output;
+    EXPECT_NE(s.output.find("engine exwire-sim"), std::string::npos) << s.output;
+    for (const char* session : {"ouch-0", "itch-soup", "fix"})
+        EXPECT_NE(s.output.find(session), std::string::npos) << session << "\n" << s.output;
+    std::remove(counters.c_str());
+}
+
 TEST(sim_tool, bad_config_file_exits_nonzero_naming_the_problem) {
     const std::string cfg = temp_file(
         "sim_bad.toml", "[[symbols]]\nname = \"ONE\"\nreference_price = \"10.00\"\ntick = -5\n");

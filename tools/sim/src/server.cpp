@@ -146,6 +146,7 @@ result<std::unique_ptr<server>> server::create(server_options o) {
     // The engine: one shard, every session on it.
     ee::engine_config c;
     c.name = "exwire-sim";
+    c.counters_file = o.counters_file;
     ee::shard_config sh;
     sh.name = "sim";
     sh.idle = o.idle;
@@ -155,6 +156,10 @@ result<std::unique_ptr<server>> server::create(server_options o) {
         auto s = base_session("ouch-" + std::to_string(i), ee::protocol_kind::ouch,
                               ee::session_role::server);
         s.listen = {o.host, p->ouch_ports[i]};
+        // The SoupBinTCP server drops client messages its inbound ring cannot take (no TCP
+        // back-pressure there): room for bursts of some 50,000 Enter Orders.
+        s.inbound_ring_size = o.order_ring_size;
+        s.outbound_ring_size = o.order_ring_size;
         c.sessions.push_back(s);
     }
     {
@@ -179,6 +184,8 @@ result<std::unique_ptr<server>> server::create(server_options o) {
         s.sender_comp_id = o.fix_sender_comp_id;
         s.target_comp_id = o.fix_target_comp_id;
         s.fix_version = o.fix_version;
+        s.inbound_ring_size = o.order_ring_size;
+        s.outbound_ring_size = o.order_ring_size;
         c.sessions.push_back(s);
     }
 

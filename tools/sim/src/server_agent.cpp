@@ -222,7 +222,7 @@ int sim_agent::poll_ouch(ouch_client& c) noexcept {
                 }
             }
         },
-        64);
+        512);
     return static_cast<int>(p.count);
 }
 
@@ -270,6 +270,8 @@ void sim_agent::on_ouch_message(ouch_client& c, bytes body) noexcept {
                   [&](ouch::cancel_order::view v) {
                       submit(cancel_order{c.id, v.user_ref_num(), v.quantity()}, now);
                   },
+                  // Modify, Mass Cancel, order entry switches, Account Query: not simulated.
+                  [&](auto) { ++local_dropped_; },
               });
     if (status != codec::nasdaq::visit_status::ok) ++local_dropped_;
 }

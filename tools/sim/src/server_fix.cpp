@@ -142,7 +142,7 @@ int sim_agent::poll_fix() noexcept {
                 }
             }
         },
-        64);
+        512);
     return static_cast<int>(p.count);
 }
 
@@ -253,19 +253,21 @@ void sim_agent::fix_execution_report(const fix_order& o, char exec_type, char or
     const double avg = o.cum_qty == 0 ? 0.0
                                       : static_cast<double>(o.notional) /
                                             static_cast<double>(o.cum_qty) / 10'000.0;
-    fmt::format_to(out,
-                   "37={}\x01"
-                   "11={}\x01",
-                   o.ref, o.cl_ord_id);
+    // FIX has no empty values: "NONE" stands for an order or ClOrdID the request lacked.
+    if (o.ref != 0)
+        fmt::format_to(out, "37={}\x01", o.ref);
+    else
+        fix_body_ += "37=NONE\x01";
+    fmt::format_to(out, "11={}\x01", o.cl_ord_id.empty() ? "NONE" : o.cl_ord_id);
     if (!orig_cl_ord_id.empty()) fmt::format_to(out, "41={}\x01", orig_cl_ord_id);
     fmt::format_to(out,
                    "17={}\x01"
                    "150={}\x01"
-                   "39={}\x01"
-                   "55={}\x01"
-                   "54={}\x01"
-                   "38={}\x01",
-                   fix_exec_id_++, exec_type, ord_status, o.symbol, o.side, o.order_qty);
+                   "39={}\x01",
+                   fix_exec_id_++, exec_type, ord_status);
+    if (!o.symbol.empty()) fmt::format_to(out, "55={}\x01", o.symbol);
+    if (o.side != '?') fmt::format_to(out, "54={}\x01", o.side);
+    fmt::format_to(out, "38={}\x01", o.order_qty);
     fmt::format_to(out, "40={}\x01", o.ord_type);
     if (o.ord_type == '2') {
         fix_body_ += "44=";
@@ -313,7 +315,8 @@ void sim_agent::fix_cancel_reject(std::string_view cl_ord_id, std::string_view o
                    "434={}\x01"
                    "102={}\x01"
                    "58={}\x01",
-                   cl_ord_id, orig, status, response_to, live ? "99" : "1", text);
+                   cl_ord_id.empty() ? "NONE" : cl_ord_id, orig.empty() ? "NONE" : orig, status,
+                   response_to, live ? "99" : "1", text);
     fix_send("9");
 }
 
@@ -355,6 +358,7 @@ void sim_agent::fix_fill(const fill_side& s, const trade& t, bool aggressor) noe
     o.notional += static_cast<std::uint64_t>(t.trade_price) * t.qty;
     const char status = s.leaves == 0 ? '2' : '1';
     fix_execution_report(o, 'F', status, s.leaves, t.qty, t.trade_price, {}, {});
+    if (s.leaves == 0) fix_orders_.erase(it);  // done (its ClOrdID stays used)
 }
 
 void sim_agent::fix_canceled(const order_canceled& e) noexcept {
@@ -372,6 +376,7 @@ void sim_agent::fix_canceled(const order_canceled& e) noexcept {
         } else {
             fix_execution_report(o, '4', '4', 0, 0, 0, {}, to_string(e.reason));
         }
+        fix_orders_.erase(it);  // done (its ClOrdIDs stay used)
         return;
     }
     // A reduction keeping the order alive.

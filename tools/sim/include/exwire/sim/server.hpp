@@ -56,7 +56,10 @@ struct server_options {
     std::string fix_version = "FIX.4.4";
     /// Cancel a client's resting orders when its (last) connection drops.
     bool cancel_on_disconnect = true;
-    std::size_t feed_ring_size = 1u << 22;  ///< outbound ring of each ITCH feed session, bytes
+    std::size_t feed_ring_size = 1u << 22;   ///< outbound ring of each ITCH feed session, bytes
+    std::size_t order_ring_size = 1u << 22;  ///< each ring of each OUCH / FIX session, bytes
+    /// Shared-memory file of the sessions' counters for `exwire stat FILE`; "" = private.
+    std::string counters_file;
 };
 
 /// The ports actually bound (after create()); 0 for what does not run.
