@@ -604,7 +604,7 @@ void run_bench(const bench_options& o) {
     if (auto s = (*eng)->start(); !s) throw exit_error("client engine: " + s.err().message);
 
     run_state st;
-    st.orders.reserve(total + total / 2 + 1024);
+    st.orders.reserve(total + 1024);  // more only with --background-flow
     bool armed = false;
     bool session_failed = false;
     const auto on_event = [&](const char* who, const ee::inbound_record& r) {
