@@ -28,5 +28,6 @@ void register_fix(CLI::App& app);
 void register_journal(CLI::App& app);
 void register_engine(CLI::App& app);
 void register_sim(CLI::App& app);
+void register_bench(CLI::App& app);
 
 }  // namespace exwire_tools

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     exwire_tools::register_journal(app);
     exwire_tools::register_engine(app);
     exwire_tools::register_sim(app);
+    exwire_tools::register_bench(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -27,6 +27,7 @@ namespace exwire::engine {
 
 class session;
 class session_handle;
+class latency_probe;
 
 /// A push-mode handler: called on the dispatching thread for every inbound record. The
 /// record's bytes live until the handler returns.
@@ -78,6 +79,9 @@ class session_channel {
     close_reason finish_reason = close_reason::requested;
     std::uint32_t finish_text_length = 0;
     char finish_text[120] = {};
+    // Latency probe (latency_probe.hpp): set before start, null unless attached.
+    latency_probe* probe = nullptr;
+    std::uint64_t receive_tsc = 0;  ///< stamp of the current read; message records' value
 };
 
 }  // namespace detail

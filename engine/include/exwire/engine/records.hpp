@@ -6,7 +6,9 @@
 //     u64 sequence   the message's sequence number (0 if the protocol has none), or the
 //                    event's subject (first missing sequence of a gap, ...)
 //     i64 time_ns    when the shard received it / raised the event (CLOCK_MONOTONIC ns)
-//     u64 value      events only: a count or a close_reason (see record_type)
+//     u64 value      events: a count or a close_reason (see record_type); messages: 0, or
+//                    with a latency probe attached the TSC of the read that received it
+//                    (latency_probe.hpp)
 // followed by the body: the frame's bytes for a message (as the protocol session chose to
 // deliver them, e.g. a SoupBinTCP payload without its length header), a short text for an
 // event (a reject reason, an error message).

@@ -26,8 +26,10 @@
 #include <string_view>
 
 #include <exwire/core/byte_ring.hpp>
+#include <exwire/core/clock.hpp>
 #include <exwire/core/result.hpp>
 #include <exwire/engine/channel.hpp>
+#include <exwire/engine/latency_probe.hpp>
 
 namespace exwire::engine {
 
@@ -47,7 +49,8 @@ class session_context {
         mutable_bytes p = ch_->inbound.producer().claim(
             record_prefix_size + length, static_cast<std::uint32_t>(record_type::message));
         if (p.data() == nullptr) return {};
-        encode_record_prefix(p.data(), sequence, time_ns, 0);
+        // value: the latency probe's receive stamp (0 unless a probe is attached).
+        encode_record_prefix(p.data(), sequence, time_ns, ch_->receive_tsc);
         return p.subspan(record_prefix_size);
     }
     void commit_message() noexcept { ch_->inbound.producer().commit(); }
@@ -99,6 +102,19 @@ class session_context {
         ch_->finish_text_length = static_cast<std::uint32_t>(n);
     }
     [[nodiscard]] bool finishing() const noexcept { return ch_->finish_requested; }
+
+    // ---- latency probe (latency_probe.hpp; off unless attached) --------------------------
+
+    /// Call when bytes were taken from the transport: message records delivered from now
+    /// on carry this TSC in their value field. No-op without a probe.
+    void stamp_receive() noexcept {
+        if (ch_->probe != nullptr) ch_->receive_tsc = tsc_clock::now();
+    }
+    /// Call right after an application frame was handed to the transport. No-op without
+    /// a probe.
+    void stamp_sent() noexcept {
+        if (ch_->probe != nullptr) ch_->probe->on_sent(tsc_clock::now());
+    }
 
     /// This session's counters; only this shard thread may add to them.
     [[nodiscard]] session_counters& counters() noexcept { return ch_->counters; }

@@ -143,6 +143,10 @@ class session_handle {
 
     [[nodiscard]] detail::session_channel* channel() const noexcept { return ch_; }
 
+    /// Attaches a latency probe (latency_probe.hpp) to this session. Cold path: only before
+    /// engine::start(); `probe` must outlive the engine. nullptr detaches.
+    void attach_probe(latency_probe* probe) noexcept { ch_->probe = probe; }
+
   private:
     /// Releases a record taken by the previous receive and checks the consumer mode.
     [[nodiscard]] receive_status prepare_pull() noexcept {

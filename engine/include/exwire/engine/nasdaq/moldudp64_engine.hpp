@@ -212,6 +212,7 @@ class mold_receiver_session final : public session, private mold_receiver_handle
     [[nodiscard]] const mold_receiver& state_machine() const noexcept { return receiver_; }
 
     void on_data(transport::connection_id, bytes data) noexcept {
+        ctx_->stamp_receive();
         ctx_->counters().add(counter::bytes_in, data.size());
         (void)receiver_.on_packet(data, now_);
     }

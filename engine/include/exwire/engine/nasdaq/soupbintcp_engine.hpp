@@ -201,6 +201,7 @@ class soup_client_session final : public session, private soup_client_handler {
     // transport handler (called from poll)
     void on_data(transport::connection_id id, bytes data) noexcept {
         if (id != conn_) return;
+        ctx_->stamp_receive();
         ctx_->counters().add(counter::bytes_in, data.size());
         client_.on_bytes(data, now_);
     }
@@ -297,6 +298,7 @@ class soup_client_session final : public session, private soup_client_handler {
             const bool sent = r.type == '+' ? client_.send_debug(to_string_view(r.payload), now_)
                                             : client_.send_unsequenced(r.payload, now_);
             if (!sent) break;  // the failure path has run
+            ctx_->stamp_sent();
             ctx_->counters().add(counter::frames_out);
             ctx_->counters().add(counter::bytes_out, r.payload.size() + 3);
             out.release();
