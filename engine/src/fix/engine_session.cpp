@@ -2,6 +2,7 @@
 #include "exwire/engine/fix/engine_session.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -54,7 +55,9 @@ class fix_engine_session final : public session, private session_output {
           transport_(std::move(t)),
           store_(std::move(store)),
           dictionary_(std::move(dictionary)),
-          machine_(std::move(settings), *store_, *this) {}
+          machine_(std::move(settings), *store_, *this) {
+        held_.reserve(std::size_t{256} << 10);  // more than one read's worth of frames
+    }
 
     result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
         ctx_ = &ctx;
@@ -76,10 +79,13 @@ class fix_engine_session final : public session, private session_output {
 
     int do_work(std::int64_t now_ns) noexcept override {
         now_ = now_ns + wall_offset_;
-        int work = transport_.poll(*this);
+        // Messages the application's full ring could not take go first; while any remain
+        // the connection is not read (TCP flow control holds the peer back), only flushed.
+        int work = deliver_held();
+        work += held_at_ == held_.size() ? transport_.poll(*this) : transport_.flush();
         if (close_pending_) {
             close_pending_ = false;
-            if (conn_ != tr::invalid_connection) transport_.close(conn_);
+            if (conn_ != tr::invalid_connection) close_conn();
             conn_ = tr::invalid_connection;
             after_disconnect();
         }
@@ -88,7 +94,7 @@ class fix_engine_session final : public session, private session_output {
         // the socket refuses bytes (backpressure: the ring fills, the application waits).
         if (machine_.logged_on() && pending_.empty()) {
             byte_ring_consumer& out = ctx_->outbound();
-            for (int i = 0; i < 64; ++i) {
+            for (int i = 0; i < 1024 && pending_.empty(); ++i) {
                 const ring_record r = out.peek();
                 if (!r.valid()) break;
                 char type[4];
@@ -103,6 +109,8 @@ class fix_engine_session final : public session, private session_output {
             }
         }
         machine_.on_tick(now_);
+        // Sends are coalesced: everything this pass wrote leaves in one write.
+        work += transport_.flush();
         if (conn_ == tr::invalid_connection && !connecting_ && reconnect_at_ != 0 &&
             now_ >= reconnect_at_ && !closing_ && !store_failed_) {
             reconnect_at_ = 0;
@@ -118,7 +126,7 @@ class fix_engine_session final : public session, private session_output {
             store_failed_ = true;
             const char* why = store_->failure() != nullptr ? store_->failure() : "store failed";
             (void)ctx_->emit(record_type::journal_error, now_, store_->next_sender_seq(), 0, why);
-            if (conn_ != tr::invalid_connection) transport_.close(conn_);
+            if (conn_ != tr::invalid_connection) close_conn();
             conn_ = tr::invalid_connection;
             ctx_->finish(close_reason::transport_error, "journal refused an outbound message");
         }
@@ -135,7 +143,7 @@ class fix_engine_session final : public session, private session_output {
     }
 
     void on_stop(close_reason, std::int64_t) noexcept override {
-        if (conn_ != tr::invalid_connection) transport_.close(conn_);
+        if (conn_ != tr::invalid_connection) close_conn();
         conn_ = tr::invalid_connection;
     }
 
@@ -180,6 +188,12 @@ class fix_engine_session final : public session, private session_output {
     }
 
   private:
+    /// Closes the connection after writing what the pass queued (sends are coalesced).
+    void close_conn() noexcept {
+        (void)transport_.flush();
+        transport_.close(conn_);
+    }
+
     void after_disconnect() noexcept {
         pending_.clear();
         ctx_->set_active(false);
@@ -298,11 +312,51 @@ class fix_engine_session final : public session, private session_output {
     app_verdict on_app_message(const codec::fix::message_view& m) noexcept override {
         const std::string_view f = m.bytes();
         ctx_->counters().add(counter::frames_in);
-        // A full ring drops the message (counted): the session cannot un-read the socket.
-        if (ctx_->deliver(bytes(reinterpret_cast<const std::byte*>(f.data()), f.size()),
-                          codec::fix::parse_uint(m.get(34)).value_or(0), now_) != ring_status::ok)
-            ctx_->counters().add(counter::records_dropped);
+        const std::uint64_t seq = codec::fix::parse_uint(m.get(34)).value_or(0);
+        if (held_at_ == held_.size() &&
+            ctx_->deliver(bytes(reinterpret_cast<const std::byte*>(f.data()), f.size()), seq,
+                          now_) == ring_status::ok)
+            return app_verdict::accepted;
+        // The ring is full (or older messages wait): the machine has accepted this one, so
+        // keep it, in order, and stop reading until the application has taken them all.
+        // The buffer grows past its reserve only if one read held more than it.
+        hold(seq, f);
         return app_verdict::accepted;
+    }
+
+    void hold(std::uint64_t seq, std::string_view frame) noexcept {
+        char head[12];
+        const auto n = static_cast<std::uint32_t>(frame.size());
+        std::memcpy(head, &seq, 8);
+        std::memcpy(head + 8, &n, 4);
+        try {
+            held_.append(head, sizeof head);
+            held_.append(frame);
+        } catch (...) {  // out of memory: the message is lost, counted
+            ctx_->counters().add(counter::records_dropped);
+        }
+    }
+
+    /// Delivers held messages until the ring is full; returns how many were delivered.
+    int deliver_held() noexcept {
+        int n = 0;
+        while (held_at_ < held_.size()) {
+            std::uint64_t seq = 0;
+            std::uint32_t len = 0;
+            std::memcpy(&seq, held_.data() + held_at_, 8);
+            std::memcpy(&len, held_.data() + held_at_ + 8, 4);
+            if (ctx_->deliver(
+                    bytes(reinterpret_cast<const std::byte*>(held_.data() + held_at_ + 12), len),
+                    seq, now_) != ring_status::ok)
+                break;
+            held_at_ += 12 + len;
+            ++n;
+        }
+        if (held_at_ == held_.size() && held_at_ != 0) {
+            held_.clear();
+            held_at_ = 0;
+        }
+        return n;
     }
 
     session_config config_;
@@ -324,13 +378,20 @@ class fix_engine_session final : public session, private session_output {
     bool peer_logged_out_ = false;
     std::string_view last_reason_;
     std::string pending_;  ///< bytes the socket refused, sent first when it is writable
+    /// Application messages the inbound ring could not take yet: [seq 8][len 4][frame]...
+    std::string held_;
+    std::size_t held_at_ = 0;  ///< first held byte not yet delivered
 };
 
 }  // namespace
 
 result<std::unique_ptr<session>> make_fix_session(const session_config& c, const shard_config&,
                                                   const fix_session_options& options) {
-    auto t = tr::socket_transport::create({});
+    // Coalesced sends: the frames of one pass (a drained ring, a resend) leave in one
+    // write at the end of the pass instead of one system call each.
+    tr::socket_transport_options topt;
+    topt.coalesce_sends = true;
+    auto t = tr::socket_transport::create(topt);
     if (!t) return fail(t.err().message);
     session_settings settings = settings_from(c);
     if (!c.fix.start_time.empty() && !settings.schedule) {

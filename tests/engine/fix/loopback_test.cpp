@@ -399,4 +399,59 @@ TEST(fix_loopback, second_logon_of_a_logged_on_identity_is_refused_and_the_first
     (*e)->stop();
 }
 
+// A slow application: the acceptor's inbound ring (4 KiB) fills long before the initiator
+// stops sending. The acceptor session holds what it already read and stops reading; every
+// order still reaches the application, in order, and nothing is counted as dropped.
+TEST(fix_loopback, slow_application_loses_no_message_when_its_ring_is_full) {
+    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 19 + 3) % 20000);
+    engine_config c = loopback_config(port, "FIX.4.4");
+    c.sessions[0].inbound_ring_size = 4096;
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(c, reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle acc = (*e)->session("acceptor");
+    session_handle ini = (*e)->session("initiator");
+    ASSERT_TRUE(wait_until([&] { return acc.is_active() && ini.is_active(); }, 5000ms));
+    // The connected and logged_in records first, so the ring holds messages only.
+    for (int i = 0; i < 2; ++i)
+        ASSERT_TRUE(acc.receive(1s).ok());
+
+    constexpr int n = 3000;  // about 300 KiB of frames: 75 rings' worth
+    int sent = 0;
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (sent < n && std::chrono::steady_clock::now() < end) {
+        const std::string body = "11=ORD" + std::to_string(sent) +
+                                 "\x01"
+                                 "21=1\x01"
+                                 "38=100\x01"
+                                 "40=1\x01"
+                                 "54=1\x01"
+                                 "55=X\x01";
+        if (ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) == send_status::ok)
+            ++sent;
+        else
+            std::this_thread::sleep_for(100us);
+    }
+    ASSERT_EQ(sent, n);
+    std::this_thread::sleep_for(200ms);  // the application is busy elsewhere
+
+    int got = 0;
+    const auto end2 = std::chrono::steady_clock::now() + 10s;
+    while (got < n && std::chrono::steady_clock::now() < end2) {
+        received r = acc.receive(50ms);
+        if (!r.ok() || !r.record.is_message()) continue;
+        const exwire::codec::fix::message_view m(r.record.text());
+        ASSERT_EQ(m.get(11), "ORD" + std::to_string(got));
+        ++got;
+        if (got % 500 == 0) std::this_thread::sleep_for(20ms);  // and slow while reading
+    }
+    EXPECT_EQ(got, n);
+    EXPECT_EQ(acc.channel()->counters.get(counter::records_dropped), 0u);
+    EXPECT_TRUE(acc.is_active());
+    EXPECT_TRUE(ini.is_active());
+    (*e)->stop();
+}
+
 }  // namespace
