@@ -169,7 +169,9 @@ class exwire_responder final : public agent {
   public:
     exwire_responder(bool answer, const std::string& idle)
         : answer_(answer), idle_(*exwire::idle_strategy::parse(idle)) {}
-    ~exwire_responder() override {
+    ~exwire_responder() override { stop(); }
+    /// Stops polling (joins the thread): call before the engine goes away.
+    void stop() {
         stop_ = true;
         if (thread_.joinable()) thread_.join();
     }
@@ -412,6 +414,7 @@ summary run_ee_latency(const options& o) {
         s = exwire_initiator_latency(o, "exwire -> exwire", ini);
         (void)ini.close(5s);
     }
+    resp.stop();
     e->stop();
     return s;
 }
@@ -442,6 +445,7 @@ summary run_qe_latency(const options& o) {
     if (!e) return {"QuickFIX -> exwire"};
     start_responder(o, resp, e->session("acceptor"));
     summary s = qf_initiator_latency(o, "QuickFIX -> exwire", port);
+    resp.stop();
     e->stop();
     return s;
 }
@@ -533,6 +537,7 @@ rate_result run_throughput(const options& o, const std::string& pair) {
             r = qf_send_all(o, name, port, count);
         }
     }
+    resp->stop();
     if (e) e->stop();
     if (qa != nullptr) exwire_bench::qf_acceptor_stop(qa);
     return r;
