@@ -9,8 +9,8 @@
 // Not a Google Benchmark: a fixed-rate open-loop run does not fit its iteration model.
 //
 // Usage: fix_session_bench [--count N] [--rate R] [--throughput-count M] [--idle STRATEGY]
-//                          [--pairs ee,eq,qe,qq] [--seconds-limit S] [--layout thread|agent]
-//                          [--journal DIR]
+//                          [--pairs ee,eq,qe,qq] [--seconds-limit S] [--layout thread|agent|single]
+//                          [--journal DIR] [--timer-slack-ns N]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <exwire/codec/fix/reader.hpp>
@@ -50,10 +51,16 @@ struct options {
     long seconds_limit = 60;  // per run
     // Where an exwire acceptor's application runs: "thread" (its own thread, polling the
     // session handle with the idle strategy) or "agent" (an engine agent on the shard
-    // thread polling the same handle: one thread fewer).
+    // thread polling the same handle: one thread fewer) or "single" (exwire -> exwire
+    // only: the initiator's application, the driver, is an agent too: one thread in all).
+    // "single" applies to the exwire -> exwire latency pair; other pairs run as "agent".
     std::string layout = "thread";
     // Non-empty: exwire sessions keep a journal_message_store in this folder (journal on).
     std::string journal;
+    // >0: the process's timer slack (prctl PR_SET_TIMERSLACK, inherited by every thread
+    // started afterwards) in ns; 0 leaves the kernel's default (50 us), which stretches
+    // every short backoff sleep.
+    long timer_slack_ns = 0;
 };
 
 exwire::bytes as_bytes(const std::string& s) {
@@ -130,7 +137,7 @@ session_config fix_session(const options& o, const std::string& name, session_ro
 }
 
 std::unique_ptr<engine> start_engine(const options& o, std::vector<session_config> sessions,
-                                     agent* on_shard = nullptr) {
+                                     agent* on_shard = nullptr, agent* also_on_shard = nullptr) {
     engine_config c;
     c.name = "fix-bench";
     shard_config sh;
@@ -146,6 +153,7 @@ std::unique_ptr<engine> start_engine(const options& o, std::vector<session_confi
         return nullptr;
     }
     if (on_shard != nullptr) (*e)->find_shard("s0")->add_agent(*on_shard);
+    if (also_on_shard != nullptr) (*e)->find_shard("s0")->add_agent(*also_on_shard);
     if (auto s = (*e)->start(); !s) {
         std::fprintf(stderr, "engine start: %s\n", s.err().message.c_str());
         return nullptr;
@@ -310,6 +318,68 @@ summary summarize(const std::string& name, const latencies& lat) {
     return s;
 }
 
+// Layout "single": the initiator's application (the open-loop driver) is an engine agent
+// too, so both sessions and both applications run on the one shard thread. Same schedule
+// and measurement as drive(); the order bodies are built without allocation.
+class driver_agent final : public agent {
+  public:
+    explicit driver_agent(latencies& lat, long rate) : lat_(lat), rate_(rate) {}
+    void attach(session_handle ini) {
+        ini_ = ini;
+        lat_.period = 1'000'000'000 / rate_;
+        lat_.t0 = monotonic_ns() + 1'000'000;
+        attached_.store(true, std::memory_order_release);
+    }
+    void stop() { stopped_.store(true, std::memory_order_release); }
+    int do_work(std::int64_t) noexcept override {
+        if (!attached_.load(std::memory_order_acquire) || stopped_.load(std::memory_order_acquire))
+            return 0;
+        int work = 0;
+        const long n = static_cast<long>(lat_.ns.size());
+        const std::int64_t now = monotonic_ns();
+        while (next_ < n && now >= lat_.intended(next_)) {
+            char body[128];
+            const std::size_t len = order_body(body, next_);
+            if (ini_.send(exwire::bytes(reinterpret_cast<const std::byte*>(body), len),
+                          fix::fix_msg_type_tag("D")) != send_status::ok)
+                break;
+            ++next_;
+            ++work;
+        }
+        for (int i = 0; i < 64; ++i) {
+            received r = ini_.receive_nowait();
+            if (!r.ok()) break;
+            ++work;
+            if (!r.record.is_message()) continue;
+            const std::int64_t t = monotonic_ns();
+            const exwire::codec::fix::message_view m(r.record.text());
+            const auto k = exwire::codec::fix::parse_uint(m.get(11));
+            if (m.msg_type() == "8" && k && *k < (1u << 30)) lat_.report(static_cast<long>(*k), t);
+        }
+        return work;
+    }
+
+  private:
+    static std::size_t order_body(char* out, long k) {
+        const int n = std::snprintf(out, 128,
+                                    "11=%ld\x01"
+                                    "21=1\x01"
+                                    "38=100\x01"
+                                    "40=1\x01"
+                                    "54=1\x01"
+                                    "55=INTC\x01"
+                                    "60=20261121-20:00:00.000\x01",
+                                    k);
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    latencies& lat_;
+    long rate_;
+    session_handle ini_;
+    long next_ = 0;
+    std::atomic<bool> attached_{false};
+    std::atomic<bool> stopped_{false};
+};
+
 // exwire initiator's side of a latency run: send through the handle, poll its reports.
 summary exwire_initiator_latency(const options& o, const std::string& name, session_handle ini) {
     latencies lat(o.count);
@@ -387,7 +457,7 @@ rate_result throughput(const std::string& name, long n, long limit_s, Send&& sen
 // ---- the pairs ----------------------------------------------------------------------------
 
 void start_responder(const options& o, exwire_responder& r, session_handle acceptor) {
-    if (o.layout == "agent")
+    if (o.layout != "thread")
         r.attach(acceptor);
     else
         r.start_thread(acceptor);
@@ -398,13 +468,43 @@ std::uint16_t next_port() {
     return ++p;
 }
 
+summary run_ee_single(const options& o) {
+    const auto port = next_port();
+    exwire_responder resp(true, o.idle);
+    latencies lat(o.count);
+    driver_agent drv(lat, o.rate);
+    auto e = start_engine(o,
+                          {fix_session(o, "acceptor", session_role::acceptor, port),
+                           fix_session(o, "initiator", session_role::initiator, port)},
+                          &resp, &drv);
+    if (!e) return {"exwire -> exwire"};
+    session_handle acc = e->session("acceptor");
+    session_handle ini = e->session("initiator");
+    summary s{"exwire -> exwire"};
+    if (wait_until([&] { return acc.is_active() && ini.is_active(); }, 10s)) {
+        // Attached from this thread: the agents start polling the handles from the shard
+        // thread's next pass; this thread only waits.
+        resp.attach(acc);
+        drv.attach(ini);
+        const auto n = static_cast<long>(lat.ns.size());
+        (void)wait_until([&] { return lat.done.load(std::memory_order_acquire) >= n; },
+                         std::chrono::seconds(o.seconds_limit));
+        drv.stop();
+        s = summarize("exwire -> exwire", lat);
+        (void)ini.close(5s);
+    }
+    e->stop();
+    return s;
+}
+
 summary run_ee_latency(const options& o) {
+    if (o.layout == "single") return run_ee_single(o);
     const auto port = next_port();
     exwire_responder resp(true, o.idle);  // outlives the engine (it may be its agent)
     auto e = start_engine(o,
                           {fix_session(o, "acceptor", session_role::acceptor, port),
                            fix_session(o, "initiator", session_role::initiator, port)},
-                          o.layout == "agent" ? &resp : nullptr);
+                          o.layout != "thread" ? &resp : nullptr);
     if (!e) return {"exwire -> exwire"};
     session_handle acc = e->session("acceptor");
     session_handle ini = e->session("initiator");
@@ -441,7 +541,7 @@ summary run_qe_latency(const options& o) {
     const auto port = next_port();
     exwire_responder resp(true, o.idle);
     auto e = start_engine(o, {fix_session(o, "acceptor", session_role::acceptor, port)},
-                          o.layout == "agent" ? &resp : nullptr);
+                          o.layout != "thread" ? &resp : nullptr);
     if (!e) return {"QuickFIX -> exwire"};
     start_responder(o, resp, e->session("acceptor"));
     summary s = qf_initiator_latency(o, "QuickFIX -> exwire", port);
@@ -503,7 +603,7 @@ rate_result run_throughput(const options& o, const std::string& pair) {
     auto resp = std::make_unique<exwire_responder>(false, o.idle);
     std::unique_ptr<engine> e;
     if (!sessions.empty())
-        e = start_engine(o, sessions, ex_acc && o.layout == "agent" ? resp.get() : nullptr);
+        e = start_engine(o, sessions, ex_acc && o.layout != "thread" ? resp.get() : nullptr);
     rate_result r{name, o.throughput_count};
     {
         if (ex_acc && e) start_responder(o, *resp, e->session("acceptor"));
@@ -562,6 +662,8 @@ int main(int argc, char** argv) {
             o.pairs = v;
         else if (a == "--layout")
             o.layout = v;
+        else if (a == "--timer-slack-ns")
+            o.timer_slack_ns = std::atol(v);
         else if (a == "--journal")
             o.journal = v;
         else if (a == "--seconds-limit")
@@ -572,10 +674,19 @@ int main(int argc, char** argv) {
         }
     }
     if (o.count <= 0 || o.rate <= 0 || o.rate > 1'000'000 ||
-        (o.layout != "thread" && o.layout != "agent") || !exwire::idle_strategy::parse(o.idle)) {
+        (o.layout != "thread" && o.layout != "agent" && o.layout != "single") ||
+        !exwire::idle_strategy::parse(o.idle)) {
         std::fprintf(stderr, "bad --count/--rate/--idle/--layout\n");
         return 2;
     }
+    if (o.timer_slack_ns > 0 &&
+        ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(o.timer_slack_ns), 0, 0, 0) != 0) {
+        std::perror("prctl(PR_SET_TIMERSLACK)");
+        return 2;
+    }
+    std::printf("timer slack: %s\n", o.timer_slack_ns > 0
+                                         ? (std::to_string(o.timer_slack_ns) + " ns").c_str()
+                                         : "kernel default");
     std::printf(
         "FIX.4.4 NewOrderSingle -> ExecutionReport round trip, 127.0.0.1, %ld orders at %ld/s "
         "(latency from intended send time), no dictionary validation on either side\n",
@@ -584,7 +695,11 @@ int main(int argc, char** argv) {
         "idle strategy (exwire shard and application threads): %s; exwire acceptor's "
         "application: %s; exwire store: %s; QuickFIX: its own blocking socket threads, "
         "memory store\n",
-        o.idle.c_str(), o.layout == "agent" ? "agent on the shard thread" : "thread of its own",
+        o.idle.c_str(),
+        o.layout == "thread"  ? "thread of its own"
+        : o.layout == "agent" ? "agent on the shard thread"
+                              : "agent on the shard thread, and so is the exwire initiator's "
+                                "(exwire -> exwire only)",
         o.journal.empty() ? "memory" : "journal");
     std::vector<summary> lat;
     std::vector<std::string> pairs;
