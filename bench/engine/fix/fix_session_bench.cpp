@@ -10,7 +10,7 @@
 //
 // Usage: fix_session_bench [--count N] [--rate R] [--throughput-count M] [--idle STRATEGY]
 //                          [--pairs ee,eq,qe,qq] [--seconds-limit S] [--layout thread|agent|single]
-//                          [--journal DIR] [--timer-slack-ns N]
+//                          [--journal DIR] [--timer-slack-ns N] [--shards 1|2]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -57,6 +57,9 @@ struct options {
     std::string layout = "thread";
     // Non-empty: exwire sessions keep a journal_message_store in this folder (journal on).
     std::string journal;
+    // 2: an exwire initiator runs on a second shard (its own thread) instead of sharing the
+    // acceptor's; agents stay on the first shard ("s0").
+    long shards = 1;
     // >0: the process's timer slack (prctl PR_SET_TIMERSLACK, inherited by every thread
     // started afterwards) in ns; 0 leaves the kernel's default (50 us), which stretches
     // every short backoff sleep.
@@ -144,6 +147,12 @@ std::unique_ptr<engine> start_engine(const options& o, std::vector<session_confi
     sh.name = "s0";
     sh.idle = o.idle;
     c.shards.push_back(sh);
+    if (o.shards == 2) {
+        sh.name = "s1";
+        c.shards.push_back(sh);
+        for (auto& sc : sessions)
+            if (sc.role == session_role::initiator) sc.shard = "s1";
+    }
     c.sessions = std::move(sessions);
     protocol_registry reg;
     fix::register_fix_sessions(reg);
@@ -664,6 +673,8 @@ int main(int argc, char** argv) {
             o.layout = v;
         else if (a == "--timer-slack-ns")
             o.timer_slack_ns = std::atol(v);
+        else if (a == "--shards")
+            o.shards = std::atol(v);
         else if (a == "--journal")
             o.journal = v;
         else if (a == "--seconds-limit")
@@ -675,6 +686,7 @@ int main(int argc, char** argv) {
     }
     if (o.count <= 0 || o.rate <= 0 || o.rate > 1'000'000 ||
         (o.layout != "thread" && o.layout != "agent" && o.layout != "single") ||
+        (o.shards != 1 && o.shards != 2) || (o.shards == 2 && o.layout == "single") ||
         !exwire::idle_strategy::parse(o.idle)) {
         std::fprintf(stderr, "bad --count/--rate/--idle/--layout\n");
         return 2;
@@ -693,14 +705,15 @@ int main(int argc, char** argv) {
         o.count, o.rate);
     std::printf(
         "idle strategy (exwire shard and application threads): %s; exwire acceptor's "
-        "application: %s; exwire store: %s; QuickFIX: its own blocking socket threads, "
-        "memory store\n",
+        "application: %s; exwire store: %s; exwire shards: %s; QuickFIX: its own blocking "
+        "socket threads, memory store\n",
         o.idle.c_str(),
         o.layout == "thread"  ? "thread of its own"
         : o.layout == "agent" ? "agent on the shard thread"
                               : "agent on the shard thread, and so is the exwire initiator's "
                                 "(exwire -> exwire only)",
-        o.journal.empty() ? "memory" : "journal");
+        o.journal.empty() ? "memory" : "journal",
+        o.shards == 2 ? "initiator and acceptor on one shard each" : "one for both sessions");
     std::vector<summary> lat;
     std::vector<std::string> pairs;
     for (std::size_t p = 0; p + 1 < o.pairs.size() + 1; p += 3)
