@@ -599,6 +599,7 @@ result<void> validate(engine_config& config, const source_map& where) {
         std::size_t session;
         std::string host;
         bool udp;
+        const session_config* fix_acceptor;  ///< set for a FIX acceptor (ports may be shared)
     };
     std::multimap<std::uint16_t, listener> listeners;
 
@@ -676,6 +677,23 @@ result<void> validate(engine_config& config, const source_map& where) {
             for (auto it = lo; it != hi; ++it) {
                 const listener& other = it->second;
                 if (other.udp != udp) continue;
+                // FIX acceptors of one shard on the same address share the port when their
+                // identities (BeginString, SenderCompID, TargetCompID) differ.
+                const bool fix_acceptor =
+                    s.protocol == protocol_kind::fix && s.role == session_role::acceptor;
+                if (fix_acceptor && other.fix_acceptor != nullptr && other.host == s.listen.host &&
+                    other.fix_acceptor->shard == s.shard) {
+                    const session_config& o = *other.fix_acceptor;
+                    if (o.fix_version != s.fix_version || o.sender_comp_id != s.sender_comp_id ||
+                        o.target_comp_id != s.target_comp_id)
+                        continue;
+                    errors.add(p + ".listen",
+                               fmt::format("port {} is shared with session '{}' (session[{}]) "
+                                           "with the same identity {} {}->{}",
+                                           s.listen.port, o.name, other.session, s.fix_version,
+                                           s.sender_comp_id, s.target_comp_id));
+                    break;
+                }
                 if (is_wildcard(other.host) || is_wildcard(s.listen.host) ||
                     other.host == s.listen.host) {
                     errors.add(
@@ -687,7 +705,11 @@ result<void> validate(engine_config& config, const source_map& where) {
                     break;
                 }
             }
-            listeners.emplace(s.listen.port, listener{i, s.listen.host, udp});
+            listeners.emplace(s.listen.port, listener{i, s.listen.host, udp,
+                                                      s.protocol == protocol_kind::fix &&
+                                                              s.role == session_role::acceptor
+                                                          ? &s
+                                                          : nullptr});
         }
 
         // Credentials.

@@ -9,19 +9,23 @@
 // Not a Google Benchmark: a fixed-rate open-loop run does not fit its iteration model.
 //
 // Usage: fix_session_bench [--count N] [--rate R] [--throughput-count M] [--idle STRATEGY]
-//                          [--pairs ee,eq,qe,qq] [--seconds-limit S]
+//                          [--pairs ee,eq,qe,qq] [--seconds-limit S] [--layout thread|agent|single]
+//                          [--journal DIR] [--timer-slack-ns N] [--shards 1|2]
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <exwire/codec/fix/reader.hpp>
@@ -45,6 +49,21 @@ struct options {
     std::string idle = "backoff:spins=100,yields=10,min=5us,max=50us";
     std::string pairs = "ee,eq,qe,qq";
     long seconds_limit = 60;  // per run
+    // Where an exwire acceptor's application runs: "thread" (its own thread, polling the
+    // session handle with the idle strategy) or "agent" (an engine agent on the shard
+    // thread polling the same handle: one thread fewer) or "single" (exwire -> exwire
+    // only: the initiator's application, the driver, is an agent too: one thread in all).
+    // "single" applies to the exwire -> exwire latency pair; other pairs run as "agent".
+    std::string layout = "thread";
+    // Non-empty: exwire sessions keep a journal_message_store in this folder (journal on).
+    std::string journal;
+    // 2: an exwire initiator runs on a second shard (its own thread) instead of sharing the
+    // acceptor's; agents stay on the first shard ("s0").
+    long shards = 1;
+    // >0: the process's timer slack (prctl PR_SET_TIMERSLACK, inherited by every thread
+    // started afterwards) in ns; 0 leaves the kernel's default (50 us), which stretches
+    // every short backoff sleep.
+    long timer_slack_ns = 0;
 };
 
 exwire::bytes as_bytes(const std::string& s) {
@@ -62,25 +81,40 @@ std::string order_body(long k) {
            "60=20261121-20:00:00.000\x01";
 }
 
-std::string report_body(std::string_view cl) {
-    const std::string c(cl);
-    return "37=" + c + "\x01" + "17=" + c +
-           "\x01"
-           "150=0\x01"
-           "39=0\x01"
-           "54=1\x01"
-           "151=0\x01"
-           "14=0\x01"
-           "6=0\x01"
-           "55=INTC\x01" +
-           "11=" + c + "\x01";
+// The ExecutionReport body answering ClOrdID `cl` (at most 64 characters used), written to
+// `out` (256 bytes); returns its length. No allocation: it runs on the shard thread too.
+std::size_t report_body(char* out, std::string_view cl) {
+    cl = cl.substr(0, 64);
+    std::size_t n = 0;
+    auto put = [&](std::string_view s) {
+        std::memcpy(out + n, s.data(), s.size());
+        n += s.size();
+    };
+    put("37=");
+    put(cl);
+    put("\x01"
+        "17=");
+    put(cl);
+    put("\x01"
+        "150=0\x01"
+        "39=0\x01"
+        "54=1\x01"
+        "151=0\x01"
+        "14=0\x01"
+        "6=0\x01"
+        "55=INTC\x01"
+        "11=");
+    put(cl);
+    put("\x01");
+    return n;
 }
 
 long parse_long(std::string_view s) {
     return std::strtol(std::string(s).c_str(), nullptr, 10);
 }
 
-session_config fix_session(const std::string& name, session_role role, std::uint16_t port) {
+session_config fix_session(const options& o, const std::string& name, session_role role,
+                           std::uint16_t port) {
     session_config s;
     s.name = name;
     s.protocol = protocol_kind::fix;
@@ -95,19 +129,30 @@ session_config fix_session(const std::string& name, session_role role, std::uint
         s.target_comp_id = "EXCH";
     }
     s.fix_version = "FIX.4.4";
-    s.journal.dir.clear();
+    s.journal.dir = o.journal.empty() ? std::string() : o.journal + "/" + std::to_string(port);
+    if (!s.journal.dir.empty()) {  // a fresh journal: sequence numbers start at 1
+        std::error_code ec;
+        std::filesystem::remove_all(s.journal.dir + "/" + name, ec);
+    }
     s.inbound_ring_size = 1u << 22;
     s.outbound_ring_size = 1u << 22;
     return s;
 }
 
-std::unique_ptr<engine> start_engine(const options& o, std::vector<session_config> sessions) {
+std::unique_ptr<engine> start_engine(const options& o, std::vector<session_config> sessions,
+                                     agent* on_shard = nullptr, agent* also_on_shard = nullptr) {
     engine_config c;
     c.name = "fix-bench";
     shard_config sh;
     sh.name = "s0";
     sh.idle = o.idle;
     c.shards.push_back(sh);
+    if (o.shards == 2) {
+        sh.name = "s1";
+        c.shards.push_back(sh);
+        for (auto& sc : sessions)
+            if (sc.role == session_role::initiator) sc.shard = "s1";
+    }
     c.sessions = std::move(sessions);
     protocol_registry reg;
     fix::register_fix_sessions(reg);
@@ -116,6 +161,8 @@ std::unique_ptr<engine> start_engine(const options& o, std::vector<session_confi
         std::fprintf(stderr, "engine: %s\n", e.err().message.c_str());
         return nullptr;
     }
+    if (on_shard != nullptr) (*e)->find_shard("s0")->add_agent(*on_shard);
+    if (also_on_shard != nullptr) (*e)->find_shard("s0")->add_agent(*also_on_shard);
     if (auto s = (*e)->start(); !s) {
         std::fprintf(stderr, "engine start: %s\n", s.err().message.c_str());
         return nullptr;
@@ -133,44 +180,74 @@ bool wait_until(auto pred, std::chrono::milliseconds limit) {
 }
 
 // An exwire acceptor's application: counts NewOrderSingle and, when answering, replies with
-// an ExecutionReport echoing ClOrdID. Runs on its own thread with the backoff strategy.
-class exwire_responder {
+// an ExecutionReport echoing ClOrdID. Runs either on its own thread with the idle strategy
+// or, attached with attach(), as an agent on the shard thread (layout "agent").
+class exwire_responder final : public agent {
   public:
-    exwire_responder(session_handle h, bool answer, const std::string& idle)
-        : h_(h), answer_(answer), idle_(*exwire::idle_strategy::parse(idle)) {
-        thread_ = std::thread([this] { run(); });
-    }
-    ~exwire_responder() {
+    exwire_responder(bool answer, const std::string& idle)
+        : answer_(answer), idle_(*exwire::idle_strategy::parse(idle)) {}
+    ~exwire_responder() override { stop(); }
+    /// Stops polling (joins the thread): call before the engine goes away.
+    void stop() {
         stop_ = true;
-        thread_.join();
+        if (thread_.joinable()) thread_.join();
+    }
+    /// Layout "thread": polls `h` on a thread of its own from now on.
+    void start_thread(session_handle h) {
+        h_ = h;
+        thread_ = std::thread([this] {
+            while (!stop_.load(std::memory_order_relaxed))
+                idle_.idle(step());
+        });
+    }
+    /// Layout "agent": polls `h` from the shard thread's passes once attached.
+    void attach(session_handle h) {
+        h_ = h;
+        attached_.store(true, std::memory_order_release);
     }
     long orders() const { return orders_.load(std::memory_order_acquire); }
 
+    int do_work(std::int64_t) noexcept override {
+        if (!attached_.load(std::memory_order_acquire) || stop_.load(std::memory_order_relaxed))
+            return 0;
+        return step();
+    }
+
   private:
-    void run() {
-        while (!stop_.load(std::memory_order_relaxed)) {
-            int work = 0;
-            received r = h_.receive_nowait();
-            if (r.ok() && r.record.is_message()) {
-                ++work;
-                const exwire::codec::fix::message_view m(r.record.text());
-                if (m.msg_type() == "D") {
-                    if (answer_) {
-                        const std::string body = report_body(m.get(11));
-                        while (h_.send(as_bytes(body), fix::fix_msg_type_tag("8")) !=
-                                   send_status::ok &&
-                               !stop_.load(std::memory_order_relaxed))
-                            std::this_thread::yield();
-                    }
-                    orders_.fetch_add(1, std::memory_order_release);
-                }
+    int step() noexcept {
+        int work = 0;
+        for (int i = 0; i < 64; ++i) {
+            // A report the ring refused last time goes first.
+            if (pending_len_ != 0) {
+                if (h_.send(
+                        exwire::bytes(reinterpret_cast<const std::byte*>(pending_), pending_len_),
+                        fix::fix_msg_type_tag("8")) != send_status::ok)
+                    return work;
+                pending_len_ = 0;
             }
-            idle_.idle(work);
+            received r = h_.receive_nowait();
+            if (!r.ok()) break;
+            ++work;
+            if (!r.record.is_message()) continue;
+            const exwire::codec::fix::message_view m(r.record.text());
+            if (m.msg_type() != "D") continue;
+            if (answer_) {
+                pending_len_ = report_body(pending_, m.get(11));
+                if (h_.send(
+                        exwire::bytes(reinterpret_cast<const std::byte*>(pending_), pending_len_),
+                        fix::fix_msg_type_tag("8")) == send_status::ok)
+                    pending_len_ = 0;
+            }
+            orders_.fetch_add(1, std::memory_order_release);
         }
+        return work;
     }
     session_handle h_;
     bool answer_;
     exwire::idle_strategy idle_;
+    char pending_[256];
+    std::size_t pending_len_ = 0;
+    std::atomic<bool> attached_{false};
     std::atomic<bool> stop_{false};
     std::atomic<long> orders_{0};
     std::thread thread_;
@@ -250,6 +327,68 @@ summary summarize(const std::string& name, const latencies& lat) {
     return s;
 }
 
+// Layout "single": the initiator's application (the open-loop driver) is an engine agent
+// too, so both sessions and both applications run on the one shard thread. Same schedule
+// and measurement as drive(); the order bodies are built without allocation.
+class driver_agent final : public agent {
+  public:
+    explicit driver_agent(latencies& lat, long rate) : lat_(lat), rate_(rate) {}
+    void attach(session_handle ini) {
+        ini_ = ini;
+        lat_.period = 1'000'000'000 / rate_;
+        lat_.t0 = monotonic_ns() + 1'000'000;
+        attached_.store(true, std::memory_order_release);
+    }
+    void stop() { stopped_.store(true, std::memory_order_release); }
+    int do_work(std::int64_t) noexcept override {
+        if (!attached_.load(std::memory_order_acquire) || stopped_.load(std::memory_order_acquire))
+            return 0;
+        int work = 0;
+        const long n = static_cast<long>(lat_.ns.size());
+        const std::int64_t now = monotonic_ns();
+        while (next_ < n && now >= lat_.intended(next_)) {
+            char body[128];
+            const std::size_t len = order_body(body, next_);
+            if (ini_.send(exwire::bytes(reinterpret_cast<const std::byte*>(body), len),
+                          fix::fix_msg_type_tag("D")) != send_status::ok)
+                break;
+            ++next_;
+            ++work;
+        }
+        for (int i = 0; i < 64; ++i) {
+            received r = ini_.receive_nowait();
+            if (!r.ok()) break;
+            ++work;
+            if (!r.record.is_message()) continue;
+            const std::int64_t t = monotonic_ns();
+            const exwire::codec::fix::message_view m(r.record.text());
+            const auto k = exwire::codec::fix::parse_uint(m.get(11));
+            if (m.msg_type() == "8" && k && *k < (1u << 30)) lat_.report(static_cast<long>(*k), t);
+        }
+        return work;
+    }
+
+  private:
+    static std::size_t order_body(char* out, long k) {
+        const int n = std::snprintf(out, 128,
+                                    "11=%ld\x01"
+                                    "21=1\x01"
+                                    "38=100\x01"
+                                    "40=1\x01"
+                                    "54=1\x01"
+                                    "55=INTC\x01"
+                                    "60=20261121-20:00:00.000\x01",
+                                    k);
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    latencies& lat_;
+    long rate_;
+    session_handle ini_;
+    long next_ = 0;
+    std::atomic<bool> attached_{false};
+    std::atomic<bool> stopped_{false};
+};
+
 // exwire initiator's side of a latency run: send through the handle, poll its reports.
 summary exwire_initiator_latency(const options& o, const std::string& name, session_handle ini) {
     latencies lat(o.count);
@@ -326,24 +465,65 @@ rate_result throughput(const std::string& name, long n, long limit_s, Send&& sen
 
 // ---- the pairs ----------------------------------------------------------------------------
 
+void start_responder(const options& o, exwire_responder& r, session_handle acceptor) {
+    if (o.layout != "thread")
+        r.attach(acceptor);
+    else
+        r.start_thread(acceptor);
+}
+
 std::uint16_t next_port() {
     static std::uint16_t p = static_cast<std::uint16_t>(20000 + (::getpid() * 13) % 20000);
     return ++p;
 }
 
-summary run_ee_latency(const options& o) {
+summary run_ee_single(const options& o) {
     const auto port = next_port();
-    auto e = start_engine(o, {fix_session("acceptor", session_role::acceptor, port),
-                              fix_session("initiator", session_role::initiator, port)});
+    exwire_responder resp(true, o.idle);
+    latencies lat(o.count);
+    driver_agent drv(lat, o.rate);
+    auto e = start_engine(o,
+                          {fix_session(o, "acceptor", session_role::acceptor, port),
+                           fix_session(o, "initiator", session_role::initiator, port)},
+                          &resp, &drv);
     if (!e) return {"exwire -> exwire"};
     session_handle acc = e->session("acceptor");
     session_handle ini = e->session("initiator");
     summary s{"exwire -> exwire"};
     if (wait_until([&] { return acc.is_active() && ini.is_active(); }, 10s)) {
-        exwire_responder resp(acc, true, o.idle);
+        // Attached from this thread: the agents start polling the handles from the shard
+        // thread's next pass; this thread only waits.
+        resp.attach(acc);
+        drv.attach(ini);
+        const auto n = static_cast<long>(lat.ns.size());
+        (void)wait_until([&] { return lat.done.load(std::memory_order_acquire) >= n; },
+                         std::chrono::seconds(o.seconds_limit));
+        drv.stop();
+        s = summarize("exwire -> exwire", lat);
+        (void)ini.close(5s);
+    }
+    e->stop();
+    return s;
+}
+
+summary run_ee_latency(const options& o) {
+    if (o.layout == "single") return run_ee_single(o);
+    const auto port = next_port();
+    exwire_responder resp(true, o.idle);  // outlives the engine (it may be its agent)
+    auto e = start_engine(o,
+                          {fix_session(o, "acceptor", session_role::acceptor, port),
+                           fix_session(o, "initiator", session_role::initiator, port)},
+                          o.layout != "thread" ? &resp : nullptr);
+    if (!e) return {"exwire -> exwire"};
+    session_handle acc = e->session("acceptor");
+    session_handle ini = e->session("initiator");
+    summary s{"exwire -> exwire"};
+    if (wait_until([&] { return acc.is_active() && ini.is_active(); }, 10s)) {
+        start_responder(o, resp, acc);
         s = exwire_initiator_latency(o, "exwire -> exwire", ini);
         (void)ini.close(5s);
     }
+    resp.stop();
     e->stop();
     return s;
 }
@@ -354,7 +534,7 @@ summary run_eq_latency(const options& o) {
     auto* qa = exwire_bench::qf_acceptor_start(port, "FIX.4.4", true, err);
     if (qa == nullptr) return {"exwire -> QuickFIX"};
     summary s{"exwire -> QuickFIX"};
-    auto e = start_engine(o, {fix_session("initiator", session_role::initiator, port)});
+    auto e = start_engine(o, {fix_session(o, "initiator", session_role::initiator, port)});
     if (e) {
         session_handle ini = e->session("initiator");
         if (wait_until([&] { return ini.is_active(); }, 10s))
@@ -368,13 +548,13 @@ summary run_eq_latency(const options& o) {
 
 summary run_qe_latency(const options& o) {
     const auto port = next_port();
-    auto e = start_engine(o, {fix_session("acceptor", session_role::acceptor, port)});
+    exwire_responder resp(true, o.idle);
+    auto e = start_engine(o, {fix_session(o, "acceptor", session_role::acceptor, port)},
+                          o.layout != "thread" ? &resp : nullptr);
     if (!e) return {"QuickFIX -> exwire"};
-    summary s;
-    {
-        exwire_responder resp(e->session("acceptor"), true, o.idle);
-        s = qf_initiator_latency(o, "QuickFIX -> exwire", port);
-    }
+    start_responder(o, resp, e->session("acceptor"));
+    summary s = qf_initiator_latency(o, "QuickFIX -> exwire", port);
+    resp.stop();
     e->stop();
     return s;
 }
@@ -421,21 +601,21 @@ rate_result run_throughput(const options& o, const std::string& pair) {
     const std::string name =
         std::string(ex_init ? "exwire" : "QuickFIX") + " -> " + (ex_acc ? "exwire" : "QuickFIX");
     std::vector<session_config> sessions;
-    if (ex_acc) sessions.push_back(fix_session("acceptor", session_role::acceptor, port));
-    if (ex_init) sessions.push_back(fix_session("initiator", session_role::initiator, port));
+    if (ex_acc) sessions.push_back(fix_session(o, "acceptor", session_role::acceptor, port));
+    if (ex_init) sessions.push_back(fix_session(o, "initiator", session_role::initiator, port));
     std::string err;
     exwire_bench::qf_acceptor* qa = nullptr;
     if (!ex_acc) {
         qa = exwire_bench::qf_acceptor_start(port, "FIX.4.4", false, err);
         if (qa == nullptr) return {name};
     }
+    auto resp = std::make_unique<exwire_responder>(false, o.idle);
     std::unique_ptr<engine> e;
-    if (!sessions.empty()) e = start_engine(o, sessions);
+    if (!sessions.empty())
+        e = start_engine(o, sessions, ex_acc && o.layout != "thread" ? resp.get() : nullptr);
     rate_result r{name, o.throughput_count};
     {
-        std::unique_ptr<exwire_responder> resp;
-        if (ex_acc && e)
-            resp = std::make_unique<exwire_responder>(e->session("acceptor"), false, o.idle);
+        if (ex_acc && e) start_responder(o, *resp, e->session("acceptor"));
         auto count = [&]() -> long {
             return ex_acc ? (resp ? resp->orders() : 0) : exwire_bench::qf_acceptor_orders(qa);
         };
@@ -466,6 +646,7 @@ rate_result run_throughput(const options& o, const std::string& pair) {
             r = qf_send_all(o, name, port, count);
         }
     }
+    resp->stop();
     if (e) e->stop();
     if (qa != nullptr) exwire_bench::qf_acceptor_stop(qa);
     return r;
@@ -488,6 +669,14 @@ int main(int argc, char** argv) {
             o.idle = v;
         else if (a == "--pairs")
             o.pairs = v;
+        else if (a == "--layout")
+            o.layout = v;
+        else if (a == "--timer-slack-ns")
+            o.timer_slack_ns = std::atol(v);
+        else if (a == "--shards")
+            o.shards = std::atol(v);
+        else if (a == "--journal")
+            o.journal = v;
         else if (a == "--seconds-limit")
             o.seconds_limit = std::atol(v);
         else {
@@ -496,18 +685,35 @@ int main(int argc, char** argv) {
         }
     }
     if (o.count <= 0 || o.rate <= 0 || o.rate > 1'000'000 ||
+        (o.layout != "thread" && o.layout != "agent" && o.layout != "single") ||
+        (o.shards != 1 && o.shards != 2) || (o.shards == 2 && o.layout == "single") ||
         !exwire::idle_strategy::parse(o.idle)) {
-        std::fprintf(stderr, "bad --count/--rate/--idle\n");
+        std::fprintf(stderr, "bad --count/--rate/--idle/--layout\n");
         return 2;
     }
+    if (o.timer_slack_ns > 0 &&
+        ::prctl(PR_SET_TIMERSLACK, static_cast<unsigned long>(o.timer_slack_ns), 0, 0, 0) != 0) {
+        std::perror("prctl(PR_SET_TIMERSLACK)");
+        return 2;
+    }
+    std::printf("timer slack: %s\n", o.timer_slack_ns > 0
+                                         ? (std::to_string(o.timer_slack_ns) + " ns").c_str()
+                                         : "kernel default");
     std::printf(
         "FIX.4.4 NewOrderSingle -> ExecutionReport round trip, 127.0.0.1, %ld orders at %ld/s "
         "(latency from intended send time), no dictionary validation on either side\n",
         o.count, o.rate);
     std::printf(
-        "idle strategy (exwire shard and application threads): %s; QuickFIX: its own "
-        "blocking socket threads\n",
-        o.idle.c_str());
+        "idle strategy (exwire shard and application threads): %s; exwire acceptor's "
+        "application: %s; exwire store: %s; exwire shards: %s; QuickFIX: its own blocking "
+        "socket threads, memory store\n",
+        o.idle.c_str(),
+        o.layout == "thread"  ? "thread of its own"
+        : o.layout == "agent" ? "agent on the shard thread"
+                              : "agent on the shard thread, and so is the exwire initiator's "
+                                "(exwire -> exwire only)",
+        o.journal.empty() ? "memory" : "journal",
+        o.shards == 2 ? "initiator and acceptor on one shard each" : "one for both sessions");
     std::vector<summary> lat;
     std::vector<std::string> pairs;
     for (std::size_t p = 0; p + 1 < o.pairs.size() + 1; p += 3)

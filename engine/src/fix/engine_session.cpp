@@ -2,8 +2,11 @@
 #include "exwire/engine/fix/engine_session.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <exwire/core/clock.hpp>
 #include <exwire/engine/journal_store.hpp>
@@ -45,23 +48,114 @@ session_settings settings_from(const session_config& c) {
 
 namespace {
 
+class fix_engine_session;
+
+/// The listening port of one shard's acceptor sessions with the same `listen` address: one
+/// transport listens and carries every connection of those sessions, all on the shard
+/// thread. With one session, a connection is that session's from the start. With several,
+/// it belongs to none until its first complete frame (the Logon) names the identity
+/// (BeginString, SenderCompID, TargetCompID): it goes to the session with that identity;
+/// an unknown identity, a second connection of a session that has one, or a connection
+/// that sends no frame within the logon timeout is closed without an answer.
+class acceptor_port {
+  public:
+    explicit acceptor_port(tr::socket_transport t) : transport_(std::move(t)) {}
+    tr::socket_transport& transport() noexcept { return transport_; }
+    void add(fix_engine_session* s) { members_.push_back(s); }
+    void remove(fix_engine_session* s) noexcept {
+        members_.erase(std::remove(members_.begin(), members_.end(), s), members_.end());
+    }
+    /// Listens once (the first member to start).
+    result<void> listen(const endpoint& at) {
+        if (listening_) return {};
+        auto l = transport_.listen({at.host, at.port});
+        if (!l) return fail(l.err().message);
+        listening_ = true;
+        return {};
+    }
+    /// Polls the transport once per shard pass (whichever member comes first).
+    int poll(std::int64_t pass_ns, std::int64_t now, std::int64_t logon_timeout_ns) noexcept;
+
+    // transport handler
+    void on_data(tr::connection_id id, bytes data) noexcept;
+    void on_event(const tr::connection_event& e) noexcept;
+
+  private:
+    struct unassigned {
+        tr::connection_id id;
+        std::int64_t since;
+        std::string in;
+    };
+    fix_engine_session* owner(tr::connection_id id) const noexcept;
+    void route(std::size_t pending_index) noexcept;
+    void drop_pending(std::size_t i) noexcept {
+        transport_.close(pending_[i].id);
+        pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+
+    tr::socket_transport transport_;
+    std::vector<fix_engine_session*> members_;
+    std::vector<unassigned> pending_;
+    std::int64_t last_pass_ = -1;
+    std::int64_t now_ = 0;
+    bool listening_ = false;
+};
+
+/// Acceptor ports by "shard|host:port", shared by the sessions one registry builds.
+struct acceptor_ports {
+    std::map<std::string, std::weak_ptr<acceptor_port>> ports;
+};
+
 class fix_engine_session final : public session, private session_output {
   public:
-    fix_engine_session(const session_config& c, tr::socket_transport t,
-                       std::unique_ptr<message_store> store, session_settings settings,
+    /// An initiator owns `own`; an acceptor uses `port` (shared with the shard's other
+    /// acceptors on the same address).
+    fix_engine_session(const session_config& c, std::unique_ptr<tr::socket_transport> own,
+                       std::shared_ptr<acceptor_port> port, std::unique_ptr<message_store> store,
+                       session_settings settings,
                        std::shared_ptr<const codec::fix::dictionary> dictionary)
         : config_(c),
-          transport_(std::move(t)),
+          own_(std::move(own)),
+          port_(std::move(port)),
+          transport_(own_ ? *own_ : port_->transport()),
           store_(std::move(store)),
           dictionary_(std::move(dictionary)),
-          machine_(std::move(settings), *store_, *this) {}
+          machine_(std::move(settings), *store_, *this) {
+        held_.reserve(std::size_t{256} << 10);  // more than one read's worth of frames
+        if (port_) port_->add(this);
+    }
+    ~fix_engine_session() override {
+        if (port_) port_->remove(this);
+    }
+
+    [[nodiscard]] tr::connection_id connection() const noexcept { return conn_; }
+    /// Whether a Logon from `begin`/`sender`/`target` (as the peer wrote them) is ours.
+    [[nodiscard]] bool is_identity(std::string_view begin, std::string_view sender,
+                                   std::string_view target) const noexcept {
+        const session_settings& st = machine_.settings();
+        return begin == st.begin_string && sender == st.target_comp_id &&
+               target == st.sender_comp_id;
+    }
+    /// A connection routed here by the acceptor port, with the bytes read so far.
+    void adopt(tr::connection_id id, std::string_view first_bytes) noexcept {
+        tr::connection_event e;
+        e.id = id;
+        e.kind = tr::event_kind::accepted;
+        on_event(e);
+        if (conn_ == id && !first_bytes.empty())
+            on_data(id, bytes(reinterpret_cast<const std::byte*>(first_bytes.data()),
+                              first_bytes.size()));
+    }
+    [[nodiscard]] std::int64_t logon_timeout_ns() const noexcept {
+        return machine_.settings().logon_timeout_ns;
+    }
 
     result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
         ctx_ = &ctx;
         wall_offset_ = wall_ns() - now_ns;
-        if (machine_.settings().role == fix::session_role::acceptor) {
-            auto l = transport_.listen({config_.listen.host, config_.listen.port});
-            if (!l) return fail(l.err().message);
+        if (port_) {
+            auto l = port_->listen(config_.listen);
+            if (!l) return l;
         } else {
             now_ = now_ns + wall_offset_;
             if (!in_window()) {
@@ -76,10 +170,20 @@ class fix_engine_session final : public session, private session_output {
 
     int do_work(std::int64_t now_ns) noexcept override {
         now_ = now_ns + wall_offset_;
-        int work = transport_.poll(*this);
+        // Messages the application's full ring could not take go first; while any remain
+        // the connection is not read (TCP flow control holds the peer back), only flushed.
+        int work = deliver_held();
+        // (An acceptor port shared by several sessions is read for the others anyway: this
+        // session's messages are then held in memory, without flow control.)
+        if (held_at_ != held_.size())
+            work += transport_.flush();
+        else if (port_)
+            work += port_->poll(now_ns, now_, machine_.settings().logon_timeout_ns);
+        else
+            work += transport_.poll(*this);
         if (close_pending_) {
             close_pending_ = false;
-            if (conn_ != tr::invalid_connection) transport_.close(conn_);
+            if (conn_ != tr::invalid_connection) close_conn();
             conn_ = tr::invalid_connection;
             after_disconnect();
         }
@@ -88,7 +192,7 @@ class fix_engine_session final : public session, private session_output {
         // the socket refuses bytes (backpressure: the ring fills, the application waits).
         if (machine_.logged_on() && pending_.empty()) {
             byte_ring_consumer& out = ctx_->outbound();
-            for (int i = 0; i < 64; ++i) {
+            for (int i = 0; i < 1024 && pending_.empty(); ++i) {
                 const ring_record r = out.peek();
                 if (!r.valid()) break;
                 char type[4];
@@ -103,6 +207,8 @@ class fix_engine_session final : public session, private session_output {
             }
         }
         machine_.on_tick(now_);
+        // Sends are coalesced: everything this pass wrote leaves in one write.
+        work += transport_.flush();
         if (conn_ == tr::invalid_connection && !connecting_ && reconnect_at_ != 0 &&
             now_ >= reconnect_at_ && !closing_ && !store_failed_) {
             reconnect_at_ = 0;
@@ -118,7 +224,7 @@ class fix_engine_session final : public session, private session_output {
             store_failed_ = true;
             const char* why = store_->failure() != nullptr ? store_->failure() : "store failed";
             (void)ctx_->emit(record_type::journal_error, now_, store_->next_sender_seq(), 0, why);
-            if (conn_ != tr::invalid_connection) transport_.close(conn_);
+            if (conn_ != tr::invalid_connection) close_conn();
             conn_ = tr::invalid_connection;
             ctx_->finish(close_reason::transport_error, "journal refused an outbound message");
         }
@@ -135,7 +241,7 @@ class fix_engine_session final : public session, private session_output {
     }
 
     void on_stop(close_reason, std::int64_t) noexcept override {
-        if (conn_ != tr::invalid_connection) transport_.close(conn_);
+        if (conn_ != tr::invalid_connection) close_conn();
         conn_ = tr::invalid_connection;
     }
 
@@ -180,6 +286,12 @@ class fix_engine_session final : public session, private session_output {
     }
 
   private:
+    /// Closes the connection after writing what the pass queued (sends are coalesced).
+    void close_conn() noexcept {
+        (void)transport_.flush();
+        transport_.close(conn_);
+    }
+
     void after_disconnect() noexcept {
         pending_.clear();
         ctx_->set_active(false);
@@ -298,15 +410,57 @@ class fix_engine_session final : public session, private session_output {
     app_verdict on_app_message(const codec::fix::message_view& m) noexcept override {
         const std::string_view f = m.bytes();
         ctx_->counters().add(counter::frames_in);
-        // A full ring drops the message (counted): the session cannot un-read the socket.
-        if (ctx_->deliver(bytes(reinterpret_cast<const std::byte*>(f.data()), f.size()),
-                          codec::fix::parse_uint(m.get(34)).value_or(0), now_) != ring_status::ok)
-            ctx_->counters().add(counter::records_dropped);
+        const std::uint64_t seq = codec::fix::parse_uint(m.get(34)).value_or(0);
+        if (held_at_ == held_.size() &&
+            ctx_->deliver(bytes(reinterpret_cast<const std::byte*>(f.data()), f.size()), seq,
+                          now_) == ring_status::ok)
+            return app_verdict::accepted;
+        // The ring is full (or older messages wait): the machine has accepted this one, so
+        // keep it, in order, and stop reading until the application has taken them all.
+        // The buffer grows past its reserve only if one read held more than it.
+        hold(seq, f);
         return app_verdict::accepted;
     }
 
+    void hold(std::uint64_t seq, std::string_view frame) noexcept {
+        char head[12];
+        const auto n = static_cast<std::uint32_t>(frame.size());
+        std::memcpy(head, &seq, 8);
+        std::memcpy(head + 8, &n, 4);
+        try {
+            held_.append(head, sizeof head);
+            held_.append(frame);
+        } catch (...) {  // out of memory: the message is lost, counted
+            ctx_->counters().add(counter::records_dropped);
+        }
+    }
+
+    /// Delivers held messages until the ring is full; returns how many were delivered.
+    int deliver_held() noexcept {
+        int n = 0;
+        while (held_at_ < held_.size()) {
+            std::uint64_t seq = 0;
+            std::uint32_t len = 0;
+            std::memcpy(&seq, held_.data() + held_at_, 8);
+            std::memcpy(&len, held_.data() + held_at_ + 8, 4);
+            if (ctx_->deliver(
+                    bytes(reinterpret_cast<const std::byte*>(held_.data() + held_at_ + 12), len),
+                    seq, now_) != ring_status::ok)
+                break;
+            held_at_ += 12 + len;
+            ++n;
+        }
+        if (held_at_ == held_.size() && held_at_ != 0) {
+            held_.clear();
+            held_at_ = 0;
+        }
+        return n;
+    }
+
     session_config config_;
-    tr::socket_transport transport_;
+    std::unique_ptr<tr::socket_transport> own_;
+    std::shared_ptr<acceptor_port> port_;
+    tr::socket_transport& transport_;
     std::unique_ptr<message_store> store_;
     std::shared_ptr<const codec::fix::dictionary> dictionary_;  ///< from fix.dictionary, if any
     session_machine machine_;
@@ -324,14 +478,129 @@ class fix_engine_session final : public session, private session_output {
     bool peer_logged_out_ = false;
     std::string_view last_reason_;
     std::string pending_;  ///< bytes the socket refused, sent first when it is writable
+    /// Application messages the inbound ring could not take yet: [seq 8][len 4][frame]...
+    std::string held_;
+    std::size_t held_at_ = 0;  ///< first held byte not yet delivered
 };
 
-}  // namespace
+fix_engine_session* acceptor_port::owner(tr::connection_id id) const noexcept {
+    for (fix_engine_session* m : members_)
+        if (m->connection() == id) return m;
+    return nullptr;
+}
 
-result<std::unique_ptr<session>> make_fix_session(const session_config& c, const shard_config&,
-                                                  const fix_session_options& options) {
-    auto t = tr::socket_transport::create({});
-    if (!t) return fail(t.err().message);
+int acceptor_port::poll(std::int64_t pass_ns, std::int64_t now,
+                        std::int64_t logon_timeout_ns) noexcept {
+    if (pass_ns == last_pass_) return 0;
+    last_pass_ = pass_ns;
+    now_ = now;
+    int work = transport_.poll(*this);
+    for (std::size_t i = 0; i < pending_.size();) {
+        if (now_ - pending_[i].since >= logon_timeout_ns) {
+            drop_pending(i);
+            ++work;
+        } else {
+            ++i;
+        }
+    }
+    return work;
+}
+
+void acceptor_port::on_data(tr::connection_id id, bytes data) noexcept {
+    if (fix_engine_session* m = owner(id)) {
+        m->on_data(id, data);
+        return;
+    }
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+        if (pending_[i].id != id) continue;
+        try {
+            pending_[i].in.append(to_string_view(data));
+        } catch (...) {
+            drop_pending(i);
+            return;
+        }
+        route(i);
+        return;
+    }
+}
+
+void acceptor_port::route(std::size_t i) noexcept {
+    const std::string_view in = pending_[i].in;
+    const codec::fix::frame_result r = codec::fix::check_frame(in);
+    if (r.status == codec::fix::frame_status::need_more) {
+        if (in.size() > (std::size_t{64} << 10)) drop_pending(i);  // no Logon is that long
+        return;
+    }
+    if (r.status != codec::fix::frame_status::complete) {
+        drop_pending(i);
+        return;
+    }
+    const codec::fix::message_view m(in.substr(0, r.length));
+    fix_engine_session* to = nullptr;
+    for (fix_engine_session* s : members_)
+        if (s->is_identity(m.begin_string(), m.get(49), m.get(56))) to = s;
+    // Unknown identity, or one that has a connection already (1b): closed unanswered.
+    if (to == nullptr || to->connection() != tr::invalid_connection) {
+        drop_pending(i);
+        return;
+    }
+    const tr::connection_id id = pending_[i].id;
+    std::string first = std::move(pending_[i].in);
+    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+    to->adopt(id, first);
+}
+
+void acceptor_port::on_event(const tr::connection_event& e) noexcept {
+    if (e.kind == tr::event_kind::accepted) {
+        if (members_.size() == 1) {  // a port of its own: the connection is the session's
+            members_.front()->on_event(e);
+            return;
+        }
+        try {
+            pending_.push_back({e.id, now_, {}});
+        } catch (...) {
+            transport_.close(e.id);
+        }
+        return;
+    }
+    if (fix_engine_session* m = owner(e.id)) {
+        m->on_event(e);
+        return;
+    }
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+        if (pending_[i].id != e.id) continue;
+        if (e.kind == tr::event_kind::closed_by_peer || e.kind == tr::event_kind::error) {
+            pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+        return;
+    }
+}
+
+result<std::unique_ptr<session>> make_session(const session_config& c, const shard_config& shard,
+                                              const fix_session_options& options,
+                                              acceptor_ports* ports) {
+    // Coalesced sends: the frames of one pass (a drained ring, a resend) leave in one
+    // write at the end of the pass instead of one system call each.
+    tr::socket_transport_options topt;
+    topt.coalesce_sends = true;
+    std::unique_ptr<tr::socket_transport> own;
+    std::shared_ptr<acceptor_port> port;
+    if (c.role == exwire::engine::session_role::acceptor ||
+        c.role == exwire::engine::session_role::server) {
+        const std::string key =
+            shard.name + "|" + c.listen.host + ":" + std::to_string(c.listen.port);
+        if (ports != nullptr && c.listen.port != 0) port = ports->ports[key].lock();
+        if (!port) {
+            auto t = tr::socket_transport::create(topt);
+            if (!t) return fail(t.err().message);
+            port = std::make_shared<acceptor_port>(std::move(*t));
+            if (ports != nullptr && c.listen.port != 0) ports->ports[key] = port;
+        }
+    } else {
+        auto t = tr::socket_transport::create(topt);
+        if (!t) return fail(t.err().message);
+        own = std::make_unique<tr::socket_transport>(std::move(*t));
+    }
     session_settings settings = settings_from(c);
     if (!c.fix.start_time.empty() && !settings.schedule) {
         auto sc =
@@ -360,15 +629,27 @@ result<std::unique_ptr<session>> make_fix_session(const session_config& c, const
         store = std::make_unique<memory_store>();
     }
     if (!store) return fail("session '" + c.name + "': no message store");
-    return result<std::unique_ptr<session>>(
-        std::unique_ptr<session>(std::make_unique<fix_engine_session>(
-            c, std::move(*t), std::move(store), std::move(settings), std::move(dictionary))));
+    return result<std::unique_ptr<session>>(std::unique_ptr<session>(
+        std::make_unique<fix_engine_session>(c, std::move(own), std::move(port), std::move(store),
+                                             std::move(settings), std::move(dictionary))));
+}
+
+}  // namespace
+
+result<std::unique_ptr<session>> make_fix_session(const session_config& c,
+                                                  const shard_config& shard,
+                                                  const fix_session_options& options) {
+    return make_session(c, shard, options, nullptr);
 }
 
 void register_fix_sessions(protocol_registry& registry, fix_session_options options) {
-    registry.add(protocol_kind::fix, [options](const session_config& c, const shard_config& sh) {
-        return make_fix_session(c, sh, options);
-    });
+    // Acceptors of one shard with the same listen address share its port (several
+    // identities behind one port); the map lives as long as the registry's factory.
+    auto ports = std::make_shared<acceptor_ports>();
+    registry.add(protocol_kind::fix,
+                 [options, ports](const session_config& c, const shard_config& sh) {
+                     return make_session(c, sh, options, ports.get());
+                 });
 }
 
 }  // namespace exwire::engine::fix

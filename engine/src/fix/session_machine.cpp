@@ -289,6 +289,20 @@ void session_machine::on_bytes(std::string_view bytes, std::int64_t now) noexcep
         const cf::frame_result r = cf::check_frame(rest);
         if (r.status == cf::frame_status::need_more) break;
         if (r.status == cf::frame_status::malformed) {
+            // 14d: a well-framed message with a field `tag=` and no value is answered with
+            // Reject(4) and consumes its sequence number, as QuickFIX does.
+            if (r.reason == cf::malformed_reason::empty_value && received_logon_) {
+                std::size_t body_start = 0;
+                std::size_t body_end = 0;
+                const cf::frame_result env = cf::detail::check_envelope(
+                    rest, cf::default_max_body_length, body_start, body_end);
+                if (env.status == cf::frame_status::complete &&
+                    reject_empty_value(rest.substr(0, env.length), now)) {
+                    last_received_ = now;
+                    pos += env.length;
+                    continue;
+                }
+            }
             pos += r.length == 0 ? rest.size() : r.length;
             if (r.reason == cf::malformed_reason::garbage) continue;
             emit(event_kind::message_ignored, cf::to_string(r.reason));
@@ -307,6 +321,31 @@ void session_machine::on_bytes(std::string_view bytes, std::int64_t now) noexcep
 }
 
 // ---- inbound ----------------------------------------------------------------------------
+
+bool session_machine::reject_empty_value(std::string_view frame, std::int64_t now) noexcept {
+    const cf::message_view m(frame);
+    if (m.begin_string() != settings_.begin_string || m.get(49) != settings_.target_comp_id ||
+        m.get(56) != settings_.sender_comp_id)
+        return false;
+    const auto seq = cf::parse_uint(m.get(34));
+    // Only the expected message is answered; anything else stays a garbled frame (dropped).
+    if (!seq || *seq != store_.next_target_seq() || resend_from_ != 0) return false;
+    // The first field without a value: SOH (or the frame start) tag '=' SOH.
+    int tag = 0;
+    for (std::size_t i = 0; i + 1 < frame.size(); ++i) {
+        if (frame[i] != '=' || frame[i + 1] != '\x01') continue;
+        std::size_t b = i;
+        while (b > 0 && frame[b - 1] >= '0' && frame[b - 1] <= '9')
+            --b;
+        if (b == i || (b > 0 && frame[b - 1] != '\x01')) continue;
+        tag = static_cast<int>(cf::parse_uint(frame.substr(b, i - b)).value_or(0));
+        break;
+    }
+    if (tag == 0) return false;
+    send_reject(m, m.msg_type(), *seq, 4, tag, now);
+    next_queued(now);
+    return true;
+}
 
 bool session_machine::valid_logon_state(std::string_view t) const noexcept {
     const bool logon = t == "A";

@@ -399,4 +399,195 @@ TEST(fix_loopback, second_logon_of_a_logged_on_identity_is_refused_and_the_first
     (*e)->stop();
 }
 
+// A slow application: the acceptor's inbound ring (4 KiB) fills long before the initiator
+// stops sending. The acceptor session holds what it already read and stops reading; every
+// order still reaches the application, in order, and nothing is counted as dropped.
+TEST(fix_loopback, slow_application_loses_no_message_when_its_ring_is_full) {
+    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 19 + 3) % 20000);
+    engine_config c = loopback_config(port, "FIX.4.4");
+    c.sessions[0].inbound_ring_size = 4096;
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(c, reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle acc = (*e)->session("acceptor");
+    session_handle ini = (*e)->session("initiator");
+    ASSERT_TRUE(wait_until([&] { return acc.is_active() && ini.is_active(); }, 5000ms));
+    // The connected and logged_in records first, so the ring holds messages only.
+    for (int i = 0; i < 2; ++i)
+        ASSERT_TRUE(acc.receive(1s).ok());
+
+    constexpr int n = 3000;  // about 300 KiB of frames: 75 rings' worth
+    int sent = 0;
+    const auto end = std::chrono::steady_clock::now() + 5s;
+    while (sent < n && std::chrono::steady_clock::now() < end) {
+        const std::string body = "11=ORD" + std::to_string(sent) +
+                                 "\x01"
+                                 "21=1\x01"
+                                 "38=100\x01"
+                                 "40=1\x01"
+                                 "54=1\x01"
+                                 "55=X\x01";
+        if (ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) == send_status::ok)
+            ++sent;
+        else
+            std::this_thread::sleep_for(100us);
+    }
+    ASSERT_EQ(sent, n);
+    std::this_thread::sleep_for(200ms);  // the application is busy elsewhere
+
+    int got = 0;
+    const auto end2 = std::chrono::steady_clock::now() + 10s;
+    while (got < n && std::chrono::steady_clock::now() < end2) {
+        received r = acc.receive(50ms);
+        if (!r.ok() || !r.record.is_message()) continue;
+        const exwire::codec::fix::message_view m(r.record.text());
+        ASSERT_EQ(m.get(11), "ORD" + std::to_string(got));
+        ++got;
+        if (got % 500 == 0) std::this_thread::sleep_for(20ms);  // and slow while reading
+    }
+    EXPECT_EQ(got, n);
+    EXPECT_EQ(acc.channel()->counters.get(counter::records_dropped), 0u);
+    EXPECT_TRUE(acc.is_active());
+    EXPECT_TRUE(ini.is_active());
+    (*e)->stop();
+}
+
+// Issue 8: sessions identified by (BeginString, SenderCompID, TargetCompID) behind one
+// acceptor port. Two acceptors (EXCH<-BANK, EXCH<-FUND) listen on the same address; each
+// initiator's Logon routes its connection to the acceptor with its identity. An unknown
+// identity and a second Logon of a logged-on identity are closed without an answer.
+engine_config shared_port_config(std::uint16_t port) {
+    engine_config c = loopback_config(port, "FIX.4.4");
+    session_config acc_b = c.sessions[0];
+    acc_b.name = "acceptor-fund";
+    acc_b.target_comp_id = "FUND";
+    session_config ini_b = c.sessions[1];
+    ini_b.name = "initiator-fund";
+    ini_b.sender_comp_id = "FUND";
+    c.sessions.push_back(acc_b);
+    c.sessions.push_back(ini_b);
+    return c;
+}
+
+/// Connects to `port`, sends a Logon from `sender` and returns what came back until the
+/// acceptor closed the connection (or 5 s).
+std::string logon_and_read(std::uint16_t port, const std::string& sender) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return "socket failed";
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return "connect failed";
+    }
+    char ts[32];
+    const std::string t(ts, exwire::codec::fix::format_utc_timestamp(ts, exwire::wall_ns(), 3));
+    const std::string logon = frame(
+        "35=A\x01"
+        "34=1\x01"
+        "49=" +
+        sender +
+        "\x01"
+        "52=" +
+        t +
+        "\x01"
+        "56=EXCH\x01"
+        "98=0\x01"
+        "108=30\x01");
+    (void)::send(fd, logon.data(), logon.size(), MSG_NOSIGNAL);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string answer;
+    char buf[4096];
+    for (;;) {
+        const auto n = ::recv(fd, buf, sizeof buf, 0);
+        if (n < 0) answer += "<not closed>";
+        if (n <= 0) break;
+        answer.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return answer;
+}
+
+TEST(fix_loopback, acceptor_port_shared_by_two_identities_routes_each_logon_to_its_session) {
+    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 23 + 7) % 20000);
+    engine_config c = shared_port_config(port);
+    ASSERT_TRUE(validate(c)) << validate(c).err().message;
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(c, reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle acc_bank = (*e)->session("acceptor");
+    session_handle ini_bank = (*e)->session("initiator");
+    session_handle acc_fund = (*e)->session("acceptor-fund");
+    session_handle ini_fund = (*e)->session("initiator-fund");
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return acc_bank.is_active() && ini_bank.is_active() && acc_fund.is_active() &&
+                   ini_fund.is_active();
+        },
+        5000ms));
+
+    // Each order reaches the acceptor of its sender only.
+    auto order = [](const std::string& id) {
+        return "11=" + id +
+               "\x01"
+               "21=1\x01"
+               "38=100\x01"
+               "40=1\x01"
+               "54=1\x01"
+               "55=X\x01";
+    };
+    ASSERT_EQ(ini_bank.send(as_bytes(order("B1")), fix::fix_msg_type_tag("D")), send_status::ok);
+    ASSERT_EQ(ini_fund.send(as_bytes(order("F1")), fix::fix_msg_type_tag("D")), send_status::ok);
+    auto next_order = [](session_handle& h) -> std::string {
+        const auto end = std::chrono::steady_clock::now() + 5s;
+        while (std::chrono::steady_clock::now() < end) {
+            received r = h.receive(50ms);
+            if (!r.ok() || !r.record.is_message()) continue;
+            const exwire::codec::fix::message_view m(r.record.text());
+            return std::string(m.get(49)) + ":" + std::string(m.get(11));
+        }
+        return "none";
+    };
+    EXPECT_EQ(next_order(acc_bank), "BANK:B1");
+    EXPECT_EQ(next_order(acc_fund), "FUND:F1");
+
+    // An unknown identity, and a second BANK while BANK is logged on: closed, no answer.
+    EXPECT_EQ(logon_and_read(port, "OTHER"), "");
+    EXPECT_EQ(logon_and_read(port, "BANK"), "");
+    EXPECT_TRUE(acc_bank.is_active());
+    EXPECT_TRUE(acc_fund.is_active());
+    ASSERT_EQ(ini_bank.send(as_bytes(order("B2")), fix::fix_msg_type_tag("D")), send_status::ok);
+    EXPECT_EQ(next_order(acc_bank), "BANK:B2");
+
+    // FUND logs out; the BANK session behind the same port goes on.
+    EXPECT_TRUE(ini_fund.close(5s));
+    EXPECT_TRUE(wait_until([&] { return !acc_fund.is_active(); }, 5000ms));
+    EXPECT_TRUE(acc_bank.is_active());
+    (*e)->stop();
+}
+
+TEST(fix_loopback, configuration_lets_fix_acceptors_share_a_port_only_with_distinct_identities) {
+    engine_config ok = shared_port_config(30111);
+    EXPECT_TRUE(validate(ok));
+    engine_config same = shared_port_config(30111);
+    same.sessions[2].target_comp_id = "BANK";  // a second EXCH<-BANK on the port
+    auto r = validate(same);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.err().message.find("same identity"), std::string::npos) << r.err().message;
+    engine_config other_shard = shared_port_config(30111);
+    shard_config s1;
+    s1.name = "s1";
+    s1.idle = other_shard.shards[0].idle;
+    other_shard.shards.push_back(s1);
+    other_shard.sessions[2].shard = "s1";  // sharing needs one shard
+    EXPECT_FALSE(validate(other_shard));
+}
+
 }  // namespace

@@ -59,6 +59,15 @@ TEST_F(validation, s14c_tag_not_defined_for_message_type) {
     expect_reject("58=Tag not defined for this message type|371=7|372=D|373=2|");
 }
 
+TEST_F(validation, s14d_tag_specified_without_a_value) {
+    order("11=ID|21=1|38=100|40=1|54=1|55=|60=20261121-20:00:00|");
+    expect_reject("58=Tag specified without a value|371=55|372=D|373=4|");
+    // The sequence number is consumed: the next order is in sequence and delivered.
+    in("35=D|34=3|49=TW|52=<T>|56=ISLD|" + std::string(good));
+    expect_nothing_sent();
+    EXPECT_EQ(out.app.size(), 1u);
+}
+
 TEST_F(validation, s14e_incorrect_enum_value) {
     order("11=ID|21=1|38=100|40=1|54=Z|55=INTC|60=20261121-20:00:00|");
     expect_reject("58=Value is incorrect (out of range) for this tag|371=54|372=D|373=5|");

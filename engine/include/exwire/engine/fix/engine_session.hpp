@@ -13,8 +13,16 @@
 // machine adds the header and trailer. Messages sent before logon wait in the ring until
 // the session is logged on; one the machine refuses (too large) is counted as
 // records_dropped. initiate_close() runs the logout handshake; the session finishes when
-// the connection is gone. An initiator does not reconnect (it finishes with
-// transport_error or peer_logout); an acceptor keeps listening for the next connection.
+// the connection is gone. An initiator reconnects with the session's reconnect settings
+// (it finishes on the peer's Logout or when reconnecting gives up); an acceptor keeps
+// listening for the next connection.
+//
+// Receiving: an application message the inbound ring cannot take is held, in order, and
+// the connection is not read until the application has taken every held one (no loss).
+// Acceptors of one shard with the same `listen` address, built by one registry, share the
+// port: a connection goes to the session whose identity (BeginString, SenderCompID,
+// TargetCompID) its first frame (the Logon) names; unknown or already connected identities
+// are closed unanswered.
 //
 // Threads: everything runs on the session's shard thread. Time: the shard's monotonic
 // `now` shifted by the wall-clock offset read at start, so SendingTime is UTC.

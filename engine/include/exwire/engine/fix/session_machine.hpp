@@ -189,6 +189,8 @@ class session_machine {
 
     // inbound
     void process(std::string_view frame, std::int64_t now, bool from_queue) noexcept;
+    /// 14d: Reject(4) for the expected message with an empty field; false: not handled.
+    bool reject_empty_value(std::string_view frame, std::int64_t now) noexcept;
     void next_queued(std::int64_t now) noexcept;
     bool valid_logon_state(std::string_view msg_type) const noexcept;
     bool verify(const codec::fix::message_view& m, std::string_view msg_type, std::uint64_t seq,
