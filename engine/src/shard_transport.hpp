@@ -7,8 +7,11 @@
 // which is the session's on_start on the shard thread (listen / connect / open_udp), and
 // forwards everything else. Before that, poll/flush do nothing and send reports `closed`.
 //
-// `with_shard_transport(shard, max_connections, make)` calls `make(transport)` with a
-// socket_transport or a deferred io_uring transport and returns what `make` returns.
+// `with_shard_transport(shard, max_connections, make, coalesce)` calls `make(transport)`
+// with a socket_transport or a deferred io_uring transport and returns what `make` returns.
+// `coalesce` (stream sessions only: it would merge datagrams) makes the socket transport
+// queue sends until flush()/poll() and write them with one writev; the session then calls
+// flush() after each batch it sends.
 // Private to the engine (EXWIRE_ENGINE_HAVE_IO_URING is set when liburing was found).
 
 #include <optional>
@@ -77,13 +80,14 @@ class deferred_transport {
 
 template <typename Make>
 auto with_shard_transport(const session_config& s, const shard_config& shard,
-                          std::size_t max_connections, Make make) -> decltype(make(
-    std::declval<transport::socket_transport>())) {
+                          std::size_t max_connections, Make make, bool coalesce = false)
+    -> decltype(make(std::declval<transport::socket_transport>())) {
     if (shard.transport == transport_kind::io_uring) {
 #ifdef EXWIRE_ENGINE_HAVE_IO_URING
         transport::uring_transport_options o;
         o.max_connections = max_connections;
-        return make(deferred_transport<transport::uring_transport, transport::uring_transport_options>(o));
+        return make(
+            deferred_transport<transport::uring_transport, transport::uring_transport_options>(o));
 #else
         return fail("session " + s.name + ": shard '" + shard.name +
                     "' uses transport \"io_uring\", but this build has no io_uring support "
@@ -96,6 +100,7 @@ auto with_shard_transport(const session_config& s, const shard_config& shard,
                     "sockets only (DPDK is available as exwire::transport::dpdk_transport)");
     transport::socket_transport_options o;
     o.max_connections = max_connections;
+    o.coalesce_sends = coalesce;
     auto t = transport::socket_transport::create(o);
     if (!t.ok()) return fail("session " + s.name + ": " + t.err().message);
     return make(std::move(t).value());

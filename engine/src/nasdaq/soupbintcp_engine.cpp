@@ -49,10 +49,11 @@ result<std::unique_ptr<session>> make_soup(T t, const session_config& s) {
 
 result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s,
                                                          const shard_config& shard) {
-    // The shard's transport: sockets, or io_uring set up on the shard thread.
-    return with_shard_transport(s, shard,
-                                soup_server_session<transport::socket_transport>::max_clients + 2,
-                                [&](auto t) { return make_soup(std::move(t), s); });
+    // The shard's transport: sockets (sends coalesced: one writev per batch the session
+    // sends), or io_uring set up on the shard thread.
+    return with_shard_transport(
+        s, shard, soup_server_session<transport::socket_transport>::max_clients + 2,
+        [&](auto t) { return make_soup(std::move(t), s); }, true);
 }
 
 void register_soupbintcp(protocol_registry& registry) {

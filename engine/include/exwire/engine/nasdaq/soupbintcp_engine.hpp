@@ -174,7 +174,11 @@ class soup_client_session final : public session, private soup_client_handler {
         if (conn_ != transport::invalid_connection) work += pending_.flush(transport_, conn_);
         if (finished_) return work;
         work += client_.on_tick(now);
-        work += drain_application();
+        // One write for the batch when the transport coalesces sends (and so at once).
+        if (const int sent = drain_application(); sent > 0) {
+            work += sent;
+            (void)transport_.flush();
+        }
         if (conn_ == transport::invalid_connection && !connecting_ && !finished_ &&
             now >= reconnect_at_) {
             if (!connect().ok()) schedule_reconnect("reconnect failed");
@@ -417,13 +421,16 @@ class soup_server_session final : public session {
     int do_work(std::int64_t now) noexcept override {
         now_ = now;
         int work = transport_.poll(*this);
-        work += drain_application();
+        const int drained = drain_application();
+        work += drained;
         for (auto& s : slots_) {
             if (s.id == transport::invalid_connection) continue;
             work += s.pending.flush(transport_, s.id);
             if (s.pending.empty()) work += s.machine->on_tick(now);
             if (s.closing) release(s);
         }
+        // One write per client for the batch when the transport coalesces sends.
+        if (drained > 0) (void)transport_.flush();
         return work;
     }
 
@@ -556,8 +563,7 @@ class soup_server_session final : public session {
                 (void)ctx_->emit(record_type::journal_error, now_, store_->next_sequence(), 0,
                                  "the sequenced store refused a message");
                 // What was recorded before still goes out in this pass; on_stop() closes.
-                ctx_->finish(close_reason::transport_error,
-                             "journal refused an outbound message");
+                ctx_->finish(close_reason::transport_error, "journal refused an outbound message");
                 return work;
             }
             ctx_->counters().add(counter::frames_out);
