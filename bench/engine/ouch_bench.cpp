@@ -12,7 +12,10 @@
 //     the server's shard thread (no application thread there).
 //   raw: the same transport (socket_transport or uring_transport), one polling thread per
 //     process, the same SoupBinTCP frames written by hand (3-byte header + payload).
-//   idle: the idle strategy of every polling loop (shards, application, raw loops).
+//   engine_on_shard: the same, but the client's application is an agent on its shard thread
+//     (one thread per process on both sides, as in the raw exchange).
+//   idle: the idle strategy of every polling loop (shards, application, raw loops), from
+//     EXWIRE_BENCH_IDLE (default "yield").
 //
 // throughput/<orders|sequenced>/<transport>/<journal|no_journal>
 //   orders:    the client application sends EXWIRE_BENCH_FRAMES (default 1M) Enter Orders
@@ -485,6 +488,82 @@ void engine_round_trip(benchmark::State& state, transport_kind kind, std::string
     report_percentiles(state, ticks);
 }
 
+/// The trader as an agent on the client's shard thread: sends one Enter Order, waits for
+/// its Order Accepted, times it, sends the next. Both processes then have one thread each,
+/// as in the raw exchange.
+class trading_agent final : public agent {
+  public:
+    trading_agent(int total, std::vector<std::uint64_t>& ticks) : total_(total), ticks_(ticks) {}
+    void attach(session_handle h) noexcept { client_ = h; }
+    [[nodiscard]] bool done() const noexcept { return done_.load(std::memory_order_acquire); }
+    [[nodiscard]] std::uint64_t wrong() const noexcept { return wrong_; }
+    int do_work(std::int64_t) noexcept override {
+        if (!client_.valid() || done()) return 0;
+        if (!waiting_) {
+            if (!client_.is_active()) return 0;
+            mutable_bytes out;
+            if (client_.claim(enter_order_size, out) != send_status::ok) return 0;
+            t0_ = tsc_clock::now();
+            client_.commit(build_enter_order(out, static_cast<std::uint32_t>(i_ + 1)));
+            waiting_ = true;
+            return 1;
+        }
+        const polled p = client_.poll([&](const inbound_record& r) {
+            if (!r.is_message() || !waiting_) return;
+            if (ouch::order_accepted::view(r.body).user_ref_num() !=
+                static_cast<std::uint32_t>(i_ + 1))
+                ++wrong_;
+            if (i_ >= warmup_round_trips) ticks_.push_back(tsc_clock::now() - t0_);
+            waiting_ = false;
+            if (++i_ == total_) done_.store(true, std::memory_order_release);
+        });
+        return static_cast<int>(p.count);
+    }
+
+  private:
+    session_handle client_;
+    int total_;
+    std::vector<std::uint64_t>& ticks_;
+    int i_ = 0;
+    bool waiting_ = false;
+    std::uint64_t t0_ = 0;
+    std::uint64_t wrong_ = 0;
+    std::atomic<bool> done_{false};
+};
+
+void engine_on_shard_round_trip(benchmark::State& state, transport_kind kind,
+                                std::string idle_text) {
+    tsc_clock::calibrate();
+    const std::uint16_t port = free_port();
+    child server = child::start([&](int stop_fd, int done_fd) {
+        return engine_answering_server(port, kind, idle_text, stop_fd, done_fd);
+    });
+    if (!server.wait_report(10'000)) {
+        server.finish();
+        state.SkipWithError("engine server did not start");
+        return;
+    }
+    std::vector<std::uint64_t> ticks;
+    ticks.reserve(static_cast<std::size_t>(measured_round_trips));
+    trading_agent trader(warmup_round_trips + measured_round_trips, ticks);
+    for (auto _ : state) {
+        auto eng = make_engine(client_config(port, kind, idle_text, ""), &trader);
+        if (!eng) {
+            state.SkipWithError("client engine did not start");
+            break;
+        }
+        trader.attach(eng->session("trader"));
+        // Bounded: 10 minutes at most.
+        for (int i = 0; i < 120'000 && !trader.done(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        eng->stop();
+        if (!trader.done()) state.SkipWithError("the round trips did not finish in time");
+    }
+    server.finish();
+    if (trader.wrong() != 0) state.SkipWithError("an Order Accepted answered the wrong order");
+    report_percentiles(state, ticks);
+}
+
 // ---- throughput ---------------------------------------------------------------------------
 
 struct temp_dir {
@@ -688,6 +767,10 @@ void register_all() {
 #endif
         benchmark::RegisterBenchmark(("round_trip/engine/" + suffix).c_str(), engine_round_trip,
                                      k.kind, idle)
+            ->Iterations(1)
+            ->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark(("round_trip/engine_on_shard/" + suffix).c_str(),
+                                     engine_on_shard_round_trip, k.kind, idle)
             ->Iterations(1)
             ->Unit(benchmark::kMillisecond);
     }
