@@ -169,16 +169,19 @@ class soup_client_session final : public session, private soup_client_handler {
         int work = held_.deliver(*ctx_, now);
         if (finished_ && held_.empty() && !ctx_->finishing())
             ctx_->finish(finish_reason_, finish_text_);
+        // What the application committed goes out first (no read of the connection in its
+        // way), in one write when the transport coalesces sends.
+        if (!finished_) {
+            if (const int sent = drain_application(); sent > 0) {
+                work += sent;
+                (void)transport_.flush();
+            }
+        }
         // Read the connection only when everything read before reached the application.
         work += held_.empty() ? transport_.poll(*this) : transport_.flush();
         if (conn_ != transport::invalid_connection) work += pending_.flush(transport_, conn_);
         if (finished_) return work;
         work += client_.on_tick(now);
-        // One write for the batch when the transport coalesces sends (and so at once).
-        if (const int sent = drain_application(); sent > 0) {
-            work += sent;
-            (void)transport_.flush();
-        }
         if (conn_ == transport::invalid_connection && !connecting_ && !finished_ &&
             now >= reconnect_at_) {
             if (!connect().ok()) schedule_reconnect("reconnect failed");
@@ -420,17 +423,19 @@ class soup_server_session final : public session {
 
     int do_work(std::int64_t now) noexcept override {
         now_ = now;
-        int work = transport_.poll(*this);
+        // What the application committed goes out first (stored, then sent by each
+        // connection's tick; one write per client when the transport coalesces sends),
+        // then the connections are read.
         const int drained = drain_application();
-        work += drained;
+        int work = drained;
         for (auto& s : slots_) {
             if (s.id == transport::invalid_connection) continue;
             work += s.pending.flush(transport_, s.id);
             if (s.pending.empty()) work += s.machine->on_tick(now);
             if (s.closing) release(s);
         }
-        // One write per client for the batch when the transport coalesces sends.
         if (drained > 0) (void)transport_.flush();
+        work += transport_.poll(*this);
         return work;
     }
 
