@@ -295,18 +295,18 @@ void write_soup_header(std::byte* p, std::size_t payload, char type) {
 
 template <typename T>
 result<T> make_transport() {
-    if constexpr (std::is_same_v<T, transport::socket_transport>) {
-        transport::socket_transport_options o;
-        o.max_connections = 18;
-        return T::create(o);
-    }
 #ifdef EXWIRE_HAVE_IO_URING
-    else {
+    if constexpr (std::is_same_v<T, transport::uring_transport>) {
         transport::uring_transport_options o;
         o.max_connections = 18;
         return T::create(o);
-    }
+    } else
 #endif
+    {
+        transport::socket_transport_options o;
+        o.max_connections = 18;  // write-through sends, as the transport benchmark
+        return T::create(o);
+    }
 }
 
 /// Raw server: for every whole Enter Order frame it has read, writes one Order Accepted
