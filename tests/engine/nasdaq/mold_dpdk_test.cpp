@@ -11,6 +11,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,22 +90,7 @@ std::string message(std::uint64_t n) {
     return "itch " + std::to_string(n) + std::string(n % 17, '.');
 }
 
-}  // namespace
-
-TEST(moldudp64_dpdk, receiver_on_a_dpdk_shard_delivers_a_replayed_stream_in_order) {
-    const auto dir =
-        std::filesystem::temp_directory_path() / ("exwire-mold-dpdk-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir);
-    const auto in = dir / "in.pcap";
-    const auto out = dir / "out.pcap";
-    constexpr std::uint64_t total = 600;
-    std::vector<std::vector<std::byte>> frames;
-    for (std::uint64_t seq = 1; seq <= total; seq += 3)  // three messages per packet
-        frames.push_back(
-            udp_frame(mold_packet(seq, {message(seq), message(seq + 1), message(seq + 2)})));
-    frames.push_back(udp_frame(mold_packet(total + 1, {}, true)));
-    write_pcap(in, frames);
-
+engine_config dpdk_config(const std::filesystem::path& in, const std::filesystem::path& out) {
     engine_config c;
     c.name = "mold-dpdk";
     shard_config sh;
@@ -132,19 +119,77 @@ TEST(moldudp64_dpdk, receiver_on_a_dpdk_shard_delivers_a_replayed_stream_in_orde
     rx.journal.dir = "";
     c.sessions.push_back(rx);
 
+    return c;
+}
+
+/// Creates and starts the engine; nullptr and `skipped` when the EAL cannot start here.
+std::unique_ptr<engine> start_engine(engine_config c) {
     protocol_registry protocols;
     exwire::engine::nasdaq::register_moldudp64(protocols);
     auto made = engine::create(std::move(c), protocols);
-    ASSERT_TRUE(made.ok()) << made.err().message;
+    EXPECT_TRUE(made.ok()) << made.err().message;
+    if (!made.ok()) return nullptr;
     auto eng = std::move(made).value();
     auto started = eng->start();
-    if (!started.ok() && started.err().message.find("EAL") != std::string::npos) {
-        std::printf("skipped: %s\n", started.err().message.c_str());
-        skipped = true;
-        std::filesystem::remove_all(dir);
-        GTEST_SKIP() << started.err().message;
+    if (!started.ok()) {
+        if (started.err().message.find("EAL") != std::string::npos) {
+            std::printf("skipped: %s\n", started.err().message.c_str());
+            skipped = true;
+        } else {
+            ADD_FAILURE() << started.err().message;
+        }
+        return nullptr;
     }
-    ASSERT_TRUE(started.ok()) << started.err().message;
+    return eng;
+}
+
+/// UDP datagrams in a pcap written by the net_pcap device's tx side.
+std::vector<std::pair<tp::udp_frame, std::vector<std::byte>>> read_pcap_datagrams(
+    const std::filesystem::path& path) {
+    std::vector<std::pair<tp::udp_frame, std::vector<std::byte>>> out;
+    std::ifstream f(path, std::ios::binary);
+    std::vector<char> all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    std::size_t at = 24;  // file header
+    while (at + 16 <= all.size()) {
+        std::uint32_t len = 0;
+        std::memcpy(&len, all.data() + at + 8, 4);
+        at += 16;
+        if (at + len > all.size()) break;
+        std::vector<std::byte> frame(len);
+        std::memcpy(frame.data(), all.data() + at, len);
+        at += len;
+        tp::udp_frame u;
+        if (tp::parse_udp_frame(frame, false, u) != tp::frame_status::ok) continue;
+        const std::vector<std::byte> payload(u.payload.begin(), u.payload.end());
+        u.payload = {};
+        out.emplace_back(u, payload);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(moldudp64_dpdk, receiver_on_a_dpdk_shard_delivers_a_replayed_stream_in_order) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("exwire-mold-dpdk-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto in = dir / "in.pcap";
+    const auto out = dir / "out.pcap";
+    constexpr std::uint64_t total = 600;
+    std::vector<std::vector<std::byte>> frames;
+    for (std::uint64_t seq = 1; seq <= total; seq += 3)  // three messages per packet
+        frames.push_back(
+            udp_frame(mold_packet(seq, {message(seq), message(seq + 1), message(seq + 2)})));
+    frames.push_back(udp_frame(mold_packet(total + 1, {}, true)));
+    write_pcap(in, frames);
+
+    engine_config c = dpdk_config(in, out);
+    auto eng = start_engine(std::move(c));
+    if (skipped) {
+        std::filesystem::remove_all(dir);
+        GTEST_SKIP() << "the EAL cannot start here";
+    }
+    ASSERT_NE(eng, nullptr);
     session_handle receiver = eng->session("feed-rx");
 
     std::uint64_t expected = 1;
@@ -172,6 +217,66 @@ TEST(moldudp64_dpdk, receiver_on_a_dpdk_shard_delivers_a_replayed_stream_in_orde
     EXPECT_EQ(expected, total + 1);
     EXPECT_TRUE(closed);
     EXPECT_EQ(reason, close_reason::end_of_session);
+}
+
+// meson runs each test in its own process (the EAL starts once per process).
+TEST(moldudp64_dpdk, gap_sends_a_retransmission_request_out_of_the_dpdk_port) {
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("exwire-mold-dpdk-gap-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto in = dir / "in.pcap";
+    const auto out = dir / "out.pcap";
+    // Packets of three messages from 1 to 300, without the one carrying 100-102.
+    std::vector<std::vector<std::byte>> frames;
+    for (std::uint64_t seq = 1; seq <= 300; seq += 3) {
+        if (seq == 100) continue;
+        frames.push_back(
+            udp_frame(mold_packet(seq, {message(seq), message(seq + 1), message(seq + 2)})));
+    }
+    write_pcap(in, frames);
+    engine_config c = dpdk_config(in, out);
+    c.sessions[0].request_server = {"239.1.1.2", 31000};
+    auto eng = start_engine(std::move(c));
+    if (skipped) {
+        std::filesystem::remove_all(dir);
+        GTEST_SKIP() << "the EAL cannot start here";
+    }
+    ASSERT_NE(eng, nullptr);
+    session_handle receiver = eng->session("feed-rx");
+    std::uint64_t delivered = 0;
+    std::uint64_t gap_first = 0;
+    std::uint64_t gap_count = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while ((gap_first == 0 || delivered < 99) && std::chrono::steady_clock::now() < deadline) {
+        const polled p = receiver.poll([&](const inbound_record& r) {
+            if (r.type == record_type::gap_detected && gap_first == 0) {
+                gap_first = r.sequence;
+                gap_count = r.value;
+            }
+            if (r.is_message() && r.sequence == delivered + 1) ++delivered;
+        });
+        if (p.count == 0) std::this_thread::sleep_for(1ms);
+    }
+    std::this_thread::sleep_for(50ms);  // the request leaves on the shard's next passes
+    const std::uint64_t requests = receiver.channel()->counters.get(counter::retransmissions);
+    eng->stop();
+    eng.reset();  // closes the port: the tx pcap is complete
+    EXPECT_EQ(delivered, 99u) << "everything before the gap, nothing after it";
+    EXPECT_EQ(gap_first, 100u);
+    EXPECT_EQ(gap_count, 3u);
+    EXPECT_GE(requests, 1u);
+    bool found = false;
+    for (const auto& [u, payload] : read_pcap_datagrams(out)) {
+        if (u.dst_port != 31000 || u.dst_ip != 0xEF010102 || payload.size() != 20) continue;
+        EXPECT_EQ(std::string(reinterpret_cast<const char*>(payload.data()), 10), "TEST      ");
+        EXPECT_EQ(exwire::load_be<std::uint64_t>(payload.data() + 10), 100u);
+        EXPECT_EQ(exwire::load_be<std::uint16_t>(payload.data() + 18), 3u);
+        EXPECT_EQ(u.src_ip, 0x0A000002u) << "sent from the session's interface address";
+        found = true;
+        break;
+    }
+    EXPECT_TRUE(found) << "no retransmission request in the device's tx pcap";
+    std::filesystem::remove_all(dir);
 }
 
 int main(int argc, char** argv) {
