@@ -72,8 +72,16 @@ nasdaq::store_status journal_sequenced_store::append(std::uint64_t sequence,
 bytes journal_sequenced_store::read(std::uint64_t sequence) const noexcept {
     if (sequence == 0 || sequence >= next_) return {};
     jn::record_view v;
-    if (reader_.find(dir_, sequence, v) != jn::read_status::ok) return {};
+    // Sequential reads (a server sending what it just stored, a resend range) continue
+    // from where the reader stands: the index is built behind the writer by its helper
+    // thread, and find() scans the part not indexed yet, on every call.
+    const bool continued = read_after_ != 0 && sequence == read_after_ + 1 &&
+                           reader_.next(v) == jn::read_status::ok && v.meta.dir == dir_ &&
+                           v.meta.sequence == sequence;
+    read_after_ = 0;
+    if (!continued && reader_.find(dir_, sequence, v) != jn::read_status::ok) return {};
     if (v.meta.type != static_cast<std::uint16_t>(store_record::message)) return {};
+    read_after_ = sequence;
     static constexpr std::byte empty{};
     return v.payload.data() == nullptr ? bytes(&empty, 0) : v.payload;
 }

@@ -7,8 +7,13 @@
 // which is the session's on_start on the shard thread (listen / connect / open_udp), and
 // forwards everything else. Before that, poll/flush do nothing and send reports `closed`.
 //
-// `with_shard_transport(shard, max_connections, make)` calls `make(transport)` with a
-// socket_transport or a deferred io_uring transport and returns what `make` returns.
+// `with_shard_transport(shard, max_connections, make, coalesce)` calls `make(transport)`
+// with a socket_transport or a deferred io_uring transport and returns what `make` returns.
+// A `dpdk` shard gives UDP sessions a deferred dpdk_transport (created on the shard thread,
+// EAL arguments from the shard); stream sessions (`coalesce`) are refused with a message.
+// `coalesce` (stream sessions only: it would merge datagrams) makes the socket transport
+// queue sends until flush()/poll() and write them with one writev; the session then calls
+// flush() after each batch it sends.
 // Private to the engine (EXWIRE_ENGINE_HAVE_IO_URING is set when liburing was found).
 
 #include <optional>
@@ -21,6 +26,9 @@
 #include <exwire/transport/transport.hpp>
 #ifdef EXWIRE_ENGINE_HAVE_IO_URING
 #include <exwire/transport/uring_transport.hpp>
+#endif
+#ifdef EXWIRE_ENGINE_HAVE_DPDK
+#include <exwire/transport/dpdk_transport.hpp>
 #endif
 
 namespace exwire::engine {
@@ -77,25 +85,41 @@ class deferred_transport {
 
 template <typename Make>
 auto with_shard_transport(const session_config& s, const shard_config& shard,
-                          std::size_t max_connections, Make make) -> decltype(make(
-    std::declval<transport::socket_transport>())) {
+                          std::size_t max_connections, Make make, bool coalesce = false)
+    -> decltype(make(std::declval<transport::socket_transport>())) {
     if (shard.transport == transport_kind::io_uring) {
 #ifdef EXWIRE_ENGINE_HAVE_IO_URING
         transport::uring_transport_options o;
         o.max_connections = max_connections;
-        return make(deferred_transport<transport::uring_transport, transport::uring_transport_options>(o));
+        return make(
+            deferred_transport<transport::uring_transport, transport::uring_transport_options>(o));
 #else
         return fail("session " + s.name + ": shard '" + shard.name +
                     "' uses transport \"io_uring\", but this build has no io_uring support "
                     "(liburing was not found at build time)");
 #endif
     }
-    if (shard.transport == transport_kind::dpdk)
+    if (shard.transport == transport_kind::dpdk) {
+#ifdef EXWIRE_ENGINE_HAVE_DPDK
+        if (coalesce)
+            return fail("session " + s.name + ": shard '" + shard.name +
+                        "' uses transport \"dpdk\": DPDK carries UDP sessions only (MoldUDP64); "
+                        "TCP sessions run over io_uring or sockets");
+        // The EAL starts with the first DPDK transport of the process, from the shard's
+        // dpdk_eal_args; port 0 of the EAL; datagrams sent (retransmission requests) leave
+        // from the session's `interface` address.
+        transport::dpdk_options o;
+        o.eal_args = shard.dpdk_eal_args;
+        o.local_ip = s.interface;
+        return make(deferred_transport<transport::dpdk_transport, transport::dpdk_options>(o));
+#else
         return fail("session " + s.name + ": shard '" + shard.name +
-                    "' uses transport \"dpdk\": the protocol sessions run over io_uring or "
-                    "sockets only (DPDK is available as exwire::transport::dpdk_transport)");
+                    "' uses transport \"dpdk\", but this build has no DPDK support");
+#endif
+    }
     transport::socket_transport_options o;
     o.max_connections = max_connections;
+    o.coalesce_sends = coalesce;
     auto t = transport::socket_transport::create(o);
     if (!t.ok()) return fail("session " + s.name + ": " + t.err().message);
     return make(std::move(t).value());

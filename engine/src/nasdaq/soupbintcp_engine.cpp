@@ -6,32 +6,11 @@
 #include <exwire/transport/socket_transport.hpp>
 
 #include "../shard_transport.hpp"
+#include "journaled_session.hpp"
 
 namespace exwire::engine::nasdaq {
 
 namespace {
-
-/// A session plus the journal store it uses (which must outlive it: declared first).
-class journaled_session final : public session {
-  public:
-    journaled_session(std::unique_ptr<sequenced_store> store, std::unique_ptr<session> inner)
-        : store_(std::move(store)), inner_(std::move(inner)) {}
-    ~journaled_session() override { inner_.reset(); }
-    result<void> on_start(session_context& ctx, std::int64_t now_ns) override {
-        return inner_->on_start(ctx, now_ns);
-    }
-    int do_work(std::int64_t now_ns) noexcept override { return inner_->do_work(now_ns); }
-    void on_close_requested(session_context& ctx, std::int64_t now_ns) noexcept override {
-        inner_->on_close_requested(ctx, now_ns);
-    }
-    void on_stop(close_reason reason, std::int64_t now_ns) noexcept override {
-        inner_->on_stop(reason, now_ns);
-    }
-
-  private:
-    std::unique_ptr<sequenced_store> store_;
-    std::unique_ptr<session> inner_;
-};
 
 template <typename T>
 result<std::unique_ptr<session>> make_soup(T t, const session_config& s) {
@@ -70,10 +49,11 @@ result<std::unique_ptr<session>> make_soup(T t, const session_config& s) {
 
 result<std::unique_ptr<session>> make_soupbintcp_session(const session_config& s,
                                                          const shard_config& shard) {
-    // The shard's transport: sockets, or io_uring set up on the shard thread.
+    // The shard's transport: sockets (sends coalesced: one writev per batch the session
+    // sends), or io_uring set up on the shard thread.
     return with_shard_transport(
         s, shard, soup_server_session<transport::socket_transport>::max_clients + 2,
-        [&](auto t) { return make_soup(std::move(t), s); });
+        [&](auto t) { return make_soup(std::move(t), s); }, true);
 }
 
 void register_soupbintcp(protocol_registry& registry) {

@@ -1,6 +1,13 @@
 // SoupBinTCP server connection state machine: fake clock, no sockets.
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
 #include <gtest/gtest.h>
+
+#include <exwire/engine/journal_store.hpp>
 
 #include "soup_test_support.hpp"
 
@@ -230,4 +237,39 @@ TEST_F(server_fixture, end_of_session_sends_every_stored_message_even_when_backe
     ASSERT_EQ(p.size(), 6u);
     EXPECT_EQ(p[4].payload, "msg5");
     EXPECT_EQ(p[5].type, 'Z');
+}
+
+// The journal-backed store a server sends from: reads that follow the last one continue
+// from the reader's position, others look the sequence up; both give the stored bytes.
+TEST(journal_sequenced_store, reads_the_same_bytes_in_order_out_of_order_and_after_appends) {
+    char name[] = "/tmp/exwire-soup-store-XXXXXX";
+    ASSERT_NE(::mkdtemp(name), nullptr);
+    const std::string dir = name;
+    {
+        exwire::engine::journal_config jc;
+        jc.segment_size = 1u << 20;  // several segments
+        auto made = exwire::engine::journal_sequenced_store::open(
+            dir, exwire::engine::journal_config_from(jc));
+        ASSERT_TRUE(made.ok()) << made.err().message;
+        auto& store = *made.value();
+        auto text = [](std::uint64_t n) {
+            return "message " + std::to_string(n) + std::string(n % 300, 'x');
+        };
+        auto check = [&](std::uint64_t n) {
+            EXPECT_EQ(exwire::to_string_view(store.read(n)), text(n)) << "sequence " << n;
+        };
+        constexpr std::uint64_t total = 20'000;
+        for (std::uint64_t n = 1; n <= total; ++n) {
+            ASSERT_EQ(store.append(n, to_bytes(text(n))), store_status::ok);
+            check(n);  // what a live server does: append, then send it
+        }
+        for (std::uint64_t n :
+             {1ull, 2ull, 3ull, 9999ull, 10000ull, 10001ull, 5ull, 6ull, 20000ull})
+            check(n);
+        for (std::uint64_t n = 1; n <= total; n += 1)  // a full resend, in order
+            check(n);
+        EXPECT_TRUE(store.read(total + 1).empty());
+        EXPECT_TRUE(store.read(0).empty());
+    }
+    std::filesystem::remove_all(dir);
 }

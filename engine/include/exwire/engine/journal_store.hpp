@@ -5,7 +5,9 @@
 //
 // journal_sequenced_store: append(seq, msg) is a journal record (type 1, the configured
 // direction, sequence `seq`), committed before append() returns; read(seq) is one index
-// lookup. open() recovers next_sequence() from the index (last_indexed_sequence + 1).
+// lookup, or the reader's next record when `seq` follows the one read last (sequential
+// reads cost no lookup). open() recovers next_sequence() from the index
+// (last_indexed_sequence + 1).
 //
 // journal_message_store (FIX): save() is a record of type 1, direction out, sequence =
 // MsgSeqNum, payload the frame as sent. The next target number is a record of type 2
@@ -75,6 +77,7 @@ class journal_sequenced_store final : public nasdaq::sequenced_store {
     mutable journal::reader reader_;
     journal::direction dir_;
     std::uint64_t next_;
+    mutable std::uint64_t read_after_ = 0;  ///< the reader stands after this sequence (0: unknown)
     journal::append_status last_ = journal::append_status::ok;
     bool sync_ = false;
 };

@@ -16,6 +16,13 @@
 //   once; gap_detected / gap_filled / heartbeat_missed events; stops with end_of_session
 //   once everything before End of Session was delivered, or protocol_error when
 //   retransmission gives up.
+// Journals: a publisher given a store (the factory: a journal_sequenced_store when
+// journal.dir is set) keeps every message it publishes there and answers retransmission
+// requests from it; its sequence numbers continue from the store after a restart. A receiver
+// given a journal records each message (in order, sequence = its number) before delivering
+// it, and starts at the journal's next sequence (1 when empty, so it recovers the whole
+// session through retransmission): requested_sequence is then not used. A message the
+// journal refuses ends the receiver (journal_error event, close_reason::transport_error).
 // The MoldUDP64 session name is session_config.requested_session (publisher: empty = "1";
 // receiver: empty = the first one seen); a receiver's requested_sequence is the first
 // sequence it expects (0 = the first one seen).
@@ -157,8 +164,13 @@ class mold_publisher_session final : public session, private mold_publisher_hand
 template <transport::transport Transport>
 class mold_receiver_session final : public session, private mold_receiver_handler {
   public:
-    mold_receiver_session(Transport transport, const session_config& config)
-        : transport_(std::move(transport)), config_(config), receiver_(options(config), *this) {}
+    /// `journal` (optional, outlives the session) records every message received.
+    mold_receiver_session(Transport transport, const session_config& config,
+                          sequenced_store* journal = nullptr)
+        : transport_(std::move(transport)),
+          config_(config),
+          journal_(journal),
+          receiver_(options(config, journal), *this) {}
 
     result<void> on_start(session_context& ctx, std::int64_t now) override {
         ctx_ = &ctx;
@@ -219,10 +231,10 @@ class mold_receiver_session final : public session, private mold_receiver_handle
     void on_event(const transport::connection_event&) noexcept {}
 
   private:
-    static mold_receiver_options options(const session_config& c) {
+    static mold_receiver_options options(const session_config& c, const sequenced_store* j) {
         mold_receiver_options o;
         o.session = c.requested_session;
-        o.first_expected = c.requested_sequence;
+        o.first_expected = j != nullptr ? j->next_sequence() : c.requested_sequence;
         // Patient with a busy network or publisher: 100 ms per attempt, 5 s without progress.
         o.request_timeout_ns = 100'000'000;
         o.max_retries = 50;
@@ -231,6 +243,15 @@ class mold_receiver_session final : public session, private mold_receiver_handle
         return o;
     }
     void on_message(std::uint64_t seq, bytes m) noexcept override {
+        if (journal_failed_) return;
+        if (journal_ != nullptr && journal_->append(seq, m) != store_status::ok) {
+            journal_failed_ = true;
+            ending_ = true;  // deliver what was recorded, then stop
+            (void)ctx_->emit(record_type::journal_error, now_, seq, 0,
+                             "the journal refused a received message");
+            ctx_->finish(close_reason::transport_error, "journal refused a received message");
+            return;
+        }
         ctx_->counters().add(counter::frames_in);
         if (held_.empty() && ctx_->deliver(m, seq, now_) == ring_status::ok) return;
         if (!held_.push(seq, m)) ctx_->counters().add(counter::records_dropped);
@@ -262,9 +283,11 @@ class mold_receiver_session final : public session, private mold_receiver_handle
 
     Transport transport_;
     session_config config_;
+    sequenced_store* journal_;
     mold_receiver receiver_;
     held_messages held_;
     bool ending_ = false;
+    bool journal_failed_ = false;
     session_context* ctx_ = nullptr;
     transport::connection_id feed_ = transport::invalid_connection;
     transport::connection_id requests_ = transport::invalid_connection;
@@ -276,6 +299,8 @@ class mold_receiver_session final : public session, private mold_receiver_handle
 [[nodiscard]] result<std::unique_ptr<session>> make_moldudp64_session(const session_config& s,
                                                                       const shard_config& shard);
 /// Registers make_moldudp64_session for protocol_kind::moldudp64 and protocol_kind::itch.
+/// A session whose journal.dir is not empty keeps its messages in a journal_sequenced_store
+/// in `<journal.dir>/<session name>` (publisher: direction out, receiver: in).
 void register_moldudp64(protocol_registry& registry);
 
 }  // namespace exwire::engine::nasdaq

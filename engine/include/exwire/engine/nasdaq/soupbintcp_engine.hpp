@@ -169,12 +169,19 @@ class soup_client_session final : public session, private soup_client_handler {
         int work = held_.deliver(*ctx_, now);
         if (finished_ && held_.empty() && !ctx_->finishing())
             ctx_->finish(finish_reason_, finish_text_);
+        // What the application committed goes out first (no read of the connection in its
+        // way), in one write when the transport coalesces sends.
+        if (!finished_) {
+            if (const int sent = drain_application(); sent > 0) {
+                work += sent;
+                (void)transport_.flush();
+            }
+        }
         // Read the connection only when everything read before reached the application.
         work += held_.empty() ? transport_.poll(*this) : transport_.flush();
         if (conn_ != transport::invalid_connection) work += pending_.flush(transport_, conn_);
         if (finished_) return work;
         work += client_.on_tick(now);
-        work += drain_application();
         if (conn_ == transport::invalid_connection && !connecting_ && !finished_ &&
             now >= reconnect_at_) {
             if (!connect().ok()) schedule_reconnect("reconnect failed");
@@ -418,14 +425,19 @@ class soup_server_session final : public session {
 
     int do_work(std::int64_t now) noexcept override {
         now_ = now;
-        int work = transport_.poll(*this);
-        work += drain_application();
+        // What the application committed goes out first (stored, then sent by each
+        // connection's tick; one write per client when the transport coalesces sends),
+        // then the connections are read.
+        const int drained = drain_application();
+        int work = drained;
         for (auto& s : slots_) {
             if (s.id == transport::invalid_connection) continue;
             work += s.pending.flush(transport_, s.id);
             if (s.pending.empty()) work += s.machine->on_tick(now);
             if (s.closing) release(s);
         }
+        if (drained > 0) (void)transport_.flush();
+        work += transport_.poll(*this);
         return work;
     }
 
@@ -558,8 +570,7 @@ class soup_server_session final : public session {
                 (void)ctx_->emit(record_type::journal_error, now_, store_->next_sequence(), 0,
                                  "the sequenced store refused a message");
                 // What was recorded before still goes out in this pass; on_stop() closes.
-                ctx_->finish(close_reason::transport_error,
-                             "journal refused an outbound message");
+                ctx_->finish(close_reason::transport_error, "journal refused an outbound message");
                 return work;
             }
             ctx_->counters().add(counter::frames_out);
