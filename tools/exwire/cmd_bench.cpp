@@ -209,7 +209,10 @@ void pin_or_throw(const std::string& cpus, const char* what) {
 /// The idle strategy of the simulator, the client shard and (thread layout) the application
 /// when --idle is not given. docs/bench.md has the measurements behind the choice.
 std::string default_idle(const std::string& layout) {
-    return layout == "agent" ? "backoff:max=50us" : "backoff:max=50us";
+    // Busy-spin was tried for the agent layout (two threads with work on two cores) and was
+    // slower on every figure on a shared 2-cpu machine: backoff for both.
+    (void)layout;
+    return "backoff:max=50us";
 }
 
 /// The sample strategy as an engine agent on the client shard (--layout agent): the shard
@@ -1014,8 +1017,11 @@ void run_bench(const bench_options& given) {
     }
     const std::int64_t run_end = now_ns();
     // From here on only this thread touches the strategy's state.
-    if (agent_layout && !agent.disarm(2'000'000'000))
+    if (agent_layout && !agent.disarm(2'000'000'000)) {
+        (*eng)->stop();  // joins the shard thread before the strategy's state goes
+        if (sim) sim->stop();
         throw exit_error("the strategy agent did not stop within 2 s");
+    }
     if (!o.quiet) bar.finish(injected, run_end, fmt::format("acked {}", st.accepted));
     const es::server::stats sim_stats = sim ? sim->statistics() : es::server::stats{0, 0, 0, 0};
     const std::uint64_t stamp_drops = ouch_probe.dropped();
