@@ -1218,8 +1218,7 @@ void register_bench(CLI::App& app) {
     c->add_option("--idle", o->idle,
                   "idle strategy of the simulator, the client shard and (thread layout) the "
                   "application; default: " +
-                      default_idle("agent") + " (agent layout), " + default_idle("thread") +
-                      " (thread layout)");
+                      default_idle("agent") + " for both layouts (docs/bench.md)");
     c->add_option("--cpus", o->cpus, "cpus of the client shard thread (cpuset syntax)");
     c->add_option("--sim-cpus", o->sim_cpus, "cpus of the simulator's thread");
     c->add_option(
