@@ -2,9 +2,10 @@
 //
 // One process: the exchange simulator on its own shard thread, an exwire client engine
 // (MoldUDP64/ITCH receiver and SoupBinTCP/OUCH client on one shard), and this thread as the
-// application: it injects Add Orders into the simulator at a constant rate and, as the
-// sample strategy, answers every ITCH Add Order for the watched symbol with an OUCH Enter
-// Order (IOC, opposite side, same price and size) that crosses it. A loopback TCP ping-pong
+// application: it injects Add Orders into the simulator at a constant rate. The sample
+// strategy answers every ITCH Add Order for the watched symbol with an OUCH Enter Order (IOC,
+// opposite side, same price and size) that crosses it; it runs as an agent on the client
+// shard thread (--layout agent) or on this thread (--layout thread). A loopback TCP ping-pong
 // over the same transport and idle strategy follows, as the yardstick for the round trip.
 
 #include <arpa/inet.h>
@@ -21,6 +22,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -76,7 +78,8 @@ struct bench_options {
     std::uint64_t warmup = 200;
     std::uint64_t pingpong = 0;  // 0: min(count, 10000)
     std::string transport = "socket";
-    std::string idle = "backoff:max=50us";
+    std::string layout = "agent";  // agent: strategy on the client shard; thread: its own thread
+    std::string idle;              // empty: the layout's default (default_idle)
     std::string cpus;
     std::string sim_cpus;
     std::string app_cpus;
@@ -202,6 +205,50 @@ void pin_or_throw(const std::string& cpus, const char* what) {
     if (auto r = exwire::pin_current_thread(*list); !r)
         throw exit_error(fmt::format("{}: {}", what, r.err().message), 2);
 }
+
+/// The idle strategy of the simulator, the client shard and (thread layout) the application
+/// when --idle is not given. docs/bench.md has the measurements behind the choice.
+std::string default_idle(const std::string& layout) {
+    // Busy-spin was tried for the agent layout (two threads with work on two cores) and was
+    // slower on every figure on a shared 2-cpu machine: backoff for both.
+    (void)layout;
+    return "backoff:max=50us";
+}
+
+/// The sample strategy as an engine agent on the client shard (--layout agent): the shard
+/// thread calls `step` once per pass, before the sessions, between arm() and disarm().
+/// Threads: arm()/disarm() from the application thread; do_work on the shard thread. Once
+/// disarm() returned true the shard no longer runs `step`, and everything it wrote is
+/// visible to the caller (release/acquire on state_).
+class strategy_agent final : public ee::agent {
+  public:
+    explicit strategy_agent(std::function<int()> step) : step_(std::move(step)) {}
+
+    int do_work(std::int64_t) noexcept override {
+        const int s = state_.load(std::memory_order_acquire);
+        if (s == armed) return step_();
+        if (s == stop_requested) state_.store(stopped, std::memory_order_release);
+        return 0;
+    }
+    void arm() noexcept { state_.store(armed, std::memory_order_release); }
+    /// Asks the shard to stop stepping and waits (sleeping) up to `timeout_ns` for it.
+    [[nodiscard]] bool disarm(std::int64_t timeout_ns) noexcept {
+        int expected = armed;
+        if (!state_.compare_exchange_strong(expected, stop_requested, std::memory_order_acq_rel))
+            return expected == stopped || expected == idle;
+        const std::int64_t until = now_ns() + timeout_ns;
+        while (state_.load(std::memory_order_acquire) != stopped) {
+            if (now_ns() > until) return false;
+            std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+        return true;
+    }
+
+  private:
+    static constexpr int idle = 0, armed = 1, stop_requested = 2, stopped = 3;
+    std::function<int()> step_;
+    std::atomic<int> state_{idle};
+};
 
 // ---------------------------------------------------------------------------------------
 // Transports
@@ -458,7 +505,10 @@ market_choice choose_market(const es::sim_config& m, const std::string& name) {
 }
 
 template <typename T>
-void run_bench(const bench_options& o) {
+void run_bench(const bench_options& given) {
+    bench_options o = given;
+    if (o.idle.empty()) o.idle = default_idle(o.layout);
+    const bool agent_layout = o.layout == "agent";
     exwire::tsc_clock::calibrate();
     ::prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     if (!exwire::idle_strategy::parse(o.idle))
@@ -478,6 +528,8 @@ void run_bench(const bench_options& o) {
         {"warmup", std::to_string(warmup)},
         {"transport", o.transport},
         {"feed_transport", o.feed_transport == "dpdk" ? "dpdk (" + o.dpdk_vdev + ")" : o.transport},
+        {"layout", agent_layout ? "agent (strategy on the client shard thread)"
+                                : "thread (strategy on the application thread)"},
         {"idle", o.idle},
         {"cpus", o.cpus.empty() ? "(not pinned)" : o.cpus},
         {"sim_cpus", o.sim_cpus.empty() ? "(not pinned)" : o.sim_cpus},
@@ -492,8 +544,9 @@ void run_bench(const bench_options& o) {
 
     pin_or_throw(o.app_cpus, "--app-cpus");
     if (!o.quiet)
-        fmt::print(stderr, "exwire bench: {} orders at {}/s over {}, idle {}, journal {}\n", total,
-                   o.rate, o.transport, o.idle, o.journal);
+        fmt::print(stderr,
+                   "exwire bench: {} orders at {}/s over {}, layout {}, idle {}, journal {}\n",
+                   total, o.rate, o.transport, o.layout, o.idle, o.journal);
 
     // ---- simulator -----------------------------------------------------------------------
     const bool remote = !o.connect.empty();
@@ -593,6 +646,9 @@ void run_bench(const bench_options& o) {
     }
     // The probes outlive the engine (declared first, destroyed last).
     ee::latency_probe feed_probe(2);
+    // The strategy agent, too (agent layout: stepped by the client shard once armed).
+    std::function<int()> strategy_step;
+    strategy_agent agent([&strategy_step] { return strategy_step(); });
     ee::latency_probe ouch_probe(1u << 16);
     auto eng = ee::engine::create(cfg, client_registry<T>(o));
     if (!eng) throw exit_error("client engine: " + eng.err().message, 2);
@@ -601,19 +657,24 @@ void run_bench(const bench_options& o) {
     feed_h.attach_probe(&feed_probe);
     ouch_h.attach_probe(&ouch_probe);
     ee::session_handle inject_h = remote ? (*eng)->session("inject") : ee::session_handle{};
+    if (agent_layout) {
+        ee::shard* client = (*eng)->find_shard("client");
+        if (client == nullptr) throw exit_error("client engine: no shard 'client'");
+        client->add_agent(agent);
+    }
     if (auto s = (*eng)->start(); !s) throw exit_error("client engine: " + s.err().message);
 
     run_state st;
     st.orders.reserve(total + 1024);  // more only with --background-flow
     bool armed = false;
-    bool session_failed = false;
+    std::atomic<bool> session_failed{false};  // set by the strategy, read by the injector
     const auto on_event = [&](const char* who, const ee::inbound_record& r) {
         if (r.type == ee::record_type::closed || r.type == ee::record_type::disconnected ||
             r.type == ee::record_type::login_rejected) {
             if (armed || r.type != ee::record_type::disconnected) {
                 st.problems.push_back(
                     fmt::format("{} session: {} {}", who, ee::to_string(r.type), r.text()));
-                session_failed = true;
+                session_failed.store(true, std::memory_order_release);
             }
         }
     };
@@ -624,7 +685,7 @@ void run_bench(const bench_options& o) {
         const auto logged_in = [&] {
             return ouch_h.is_active() && (!remote || inject_h.is_active());
         };
-        while (!logged_in() && !session_failed && now_ns() < deadline) {
+        while (!logged_in() && !session_failed.load() && now_ns() < deadline) {
             (void)feed_h.poll([&](const ee::inbound_record& r) {
                 if (r.is_event()) on_event("itch", r);
             });
@@ -664,6 +725,10 @@ void run_bench(const bench_options& o) {
     std::vector<std::int64_t> inject_actual(total, 0);
     std::vector<std::uint8_t> add_seen(total, 0);
     std::uint64_t injected = 0, inject_failed = 0;
+    // What the strategy may know of the injector (which may be on another thread): how many
+    // injections have been started. Stored before each injection, so an Add Order always
+    // finds its injection counted.
+    std::atomic<std::uint64_t> injected_pub{0};
     // UserRefNums are ref_base + 1, + 2, ...: from 1 in-process; against a running simulator
     // (whose session remembers every token) from the time in 100 us units, so that each run
     // starts above the previous one at rates up to 10000/s (--first-ref to choose).
@@ -683,7 +748,8 @@ void run_bench(const bench_options& o) {
         if (rel < 0) rel += one_day_ns;
         const auto i =
             static_cast<std::int64_t>(static_cast<double>(rel) / pacer.interval_ns() + 0.5);
-        if (i < 0 || static_cast<std::uint64_t>(i) >= injected) return -1;
+        if (i < 0 || static_cast<std::uint64_t>(i) >= injected_pub.load(std::memory_order_acquire))
+            return -1;
         const std::int64_t want =
             (pacer.intended_ns(static_cast<std::uint64_t>(i)) + mono_offset) % one_day_ns;
         return want == static_cast<std::int64_t>(ts) ? i : -1;
@@ -694,7 +760,7 @@ void run_bench(const bench_options& o) {
     std::unordered_map<std::uint64_t, std::int64_t> injection_by_ref;  // ref -> injection
     std::unordered_map<std::uint64_t, std::size_t> order_by_ref;       // ref -> strategy order
     std::vector<std::uint8_t> inject_answered(remote ? total : 0, 0);
-    std::uint64_t inject_acked = 0;
+    std::uint64_t inject_acked = 0, inject_rejected = 0;  // the strategy's
     const auto link = [&](std::size_t k, std::int64_t i) {
         auto& seen = add_seen[static_cast<std::size_t>(i)];
         if (seen != 0) {
@@ -731,6 +797,11 @@ void run_bench(const bench_options& o) {
         int tries = 0;
         while (ouch_h.claim(ouch::enter_order::fixed_size, buf) == ee::send_status::full) {
             ++st.send_full;
+            // On the shard thread nothing drains the ring while this waits: give the order up.
+            if (agent_layout) {
+                if (st.send_full == 1) st.problems.push_back("OUCH outbound ring full");
+                return;
+            }
             if (++tries > 1'000'000) return;
             std::this_thread::yield();
         }
@@ -811,7 +882,8 @@ void run_bench(const bench_options& o) {
             using V = decltype(v);
             if constexpr (std::is_same_v<V, ouch::order_accepted::view>) {
                 const auto i = static_cast<std::int64_t>(index_of_ref(v.user_ref_num()));
-                if (i < 0 || static_cast<std::uint64_t>(i) >= injected ||
+                if (i < 0 ||
+                    static_cast<std::uint64_t>(i) >= injected_pub.load(std::memory_order_acquire) ||
                     inject_answered[static_cast<std::size_t>(i)] != 0)
                     return;
                 inject_answered[static_cast<std::size_t>(i)] = 1;
@@ -824,9 +896,10 @@ void run_bench(const bench_options& o) {
                     injection_by_ref.emplace(ref, i);
                 }
             } else if constexpr (std::is_same_v<V, ouch::rejected::view>) {
-                ++inject_failed;
+                ++inject_rejected;
                 const auto i = static_cast<std::int64_t>(index_of_ref(v.user_ref_num()));
-                if (i >= 0 && static_cast<std::uint64_t>(i) < injected &&
+                if (i >= 0 &&
+                    static_cast<std::uint64_t>(i) < injected_pub.load(std::memory_order_acquire) &&
                     inject_answered[static_cast<std::size_t>(i)] == 0) {
                     inject_answered[static_cast<std::size_t>(i)] = 1;
                     ++inject_acked;
@@ -855,34 +928,12 @@ void run_bench(const bench_options& o) {
         return true;
     };
 
-    exwire::idle_strategy idle = *exwire::idle_strategy::parse(o.idle);
-    eb::progress_bar bar("orders", total);
-    const es::stock sym = mkt.symbol;
-    std::int64_t first_inject = 0;
-    std::uint64_t answered = 0;
-    bool timed_out = false;
-    for (;;) {
-        int work = 0;
-        const std::int64_t now = now_ns();
-        const std::uint64_t due = std::min(pacer.due(now), total);
-        while (injected < due) {
-            es::new_order no;
-            no.symbol = sym;
-            no.order_side = es::side::buy;
-            no.type = es::order_type::limit;
-            no.tif = es::time_in_force::day;
-            no.limit_price = mkt.bid;
-            no.qty = 100;
-            const std::int64_t intended = pacer.intended_ns(injected);
-            inject_actual[injected] = now_ns();
-            const bool ok =
-                remote ? remote_inject(injected) : sim->inject(no, intended + mono_offset);
-            if (!ok) ++inject_failed;
-            if (injected == 0) first_inject = inject_actual[0];
-            last_inject = inject_actual[injected];
-            ++injected;
-            ++work;
-        }
+    // One step of the strategy: take what the feed and the order entry session delivered,
+    // answer Add Orders, pair send stamps; then say whether every answer is in. On the
+    // client shard thread (agent layout) or this thread (thread layout).
+    std::atomic<bool> strategy_done{false};
+    std::atomic<std::uint64_t> accepted_pub{0};  // for the progress bar
+    strategy_step = [&]() -> int {
         const auto fp = feed_h.poll([&](const ee::inbound_record& r) {
             if (r.is_event()) {
                 on_event("itch", r);
@@ -898,6 +949,7 @@ void run_bench(const bench_options& o) {
             }
             on_ouch(r.body, r.value);
         });
+        int work = static_cast<int>(fp.count + op.count);
         if (remote) {
             const auto ip = inject_h.poll([&](const ee::inbound_record& r) {
                 if (r.is_event())
@@ -908,20 +960,68 @@ void run_bench(const bench_options& o) {
             work += static_cast<int>(ip.count);
         }
         drain_stamps();
-        work += static_cast<int>(fp.count + op.count);
-        answered = st.accepted + st.rejected;
-        if (!o.quiet) (void)bar.update(injected, now, fmt::format("acked {}", st.accepted));
-        if (injected == total && st.injected_adds == total && answered >= st.orders.size() &&
-            st.stamps_seen >= st.orders.size() && (!remote || inject_acked == total))
-            break;
-        if (session_failed) break;
+        accepted_pub.store(st.accepted, std::memory_order_relaxed);
+        if (injected_pub.load(std::memory_order_acquire) == total && st.injected_adds == total &&
+            st.accepted + st.rejected >= st.orders.size() && st.stamps_seen >= st.orders.size() &&
+            (!remote || inject_acked == total))
+            strategy_done.store(true, std::memory_order_release);
+        return work;
+    };
+    if (agent_layout) agent.arm();
+
+    exwire::idle_strategy idle = *exwire::idle_strategy::parse(o.idle);
+    eb::progress_bar bar("orders", total);
+    const es::stock sym = mkt.symbol;
+    std::int64_t first_inject = 0;
+    bool timed_out = false;
+    for (;;) {
+        int work = 0;
+        const std::int64_t now = now_ns();
+        const std::uint64_t due = std::min(pacer.due(now), total);
+        while (injected < due) {
+            es::new_order no;
+            no.symbol = sym;
+            no.order_side = es::side::buy;
+            no.type = es::order_type::limit;
+            no.tif = es::time_in_force::day;
+            no.limit_price = mkt.bid;
+            no.qty = 100;
+            const std::int64_t intended = pacer.intended_ns(injected);
+            inject_actual[injected] = now_ns();
+            injected_pub.store(injected + 1, std::memory_order_release);
+            const bool ok =
+                remote ? remote_inject(injected) : sim->inject(no, intended + mono_offset);
+            if (!ok) ++inject_failed;
+            if (injected == 0) first_inject = inject_actual[0];
+            last_inject = inject_actual[injected];
+            ++injected;
+            ++work;
+        }
+        if (!agent_layout) work += strategy_step();
+        if (!o.quiet)
+            (void)bar.update(injected, now,
+                             fmt::format("acked {}", accepted_pub.load(std::memory_order_relaxed)));
+        if (strategy_done.load(std::memory_order_acquire)) break;
+        if (session_failed.load(std::memory_order_acquire)) break;
         if (injected == total && now - last_inject > 5'000'000'000) {
             timed_out = true;
             break;
         }
-        idle.idle(work);
+        if (!agent_layout) {
+            idle.idle(work);
+        } else if (injected < total) {
+            sleep_until(pacer.intended_ns(injected));  // the injector sleeps, never spins
+        } else {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
     }
     const std::int64_t run_end = now_ns();
+    // From here on only this thread touches the strategy's state.
+    if (agent_layout && !agent.disarm(2'000'000'000)) {
+        (*eng)->stop();  // joins the shard thread before the strategy's state goes
+        if (sim) sim->stop();
+        throw exit_error("the strategy agent did not stop within 2 s");
+    }
     if (!o.quiet) bar.finish(injected, run_end, fmt::format("acked {}", st.accepted));
     const es::server::stats sim_stats = sim ? sim->statistics() : es::server::stats{0, 0, 0, 0};
     const std::uint64_t stamp_drops = ouch_probe.dropped();
@@ -963,8 +1063,9 @@ void run_bench(const bench_options& o) {
     for (const auto& p : st.problems)
         problem(p);
     if (timed_out) problem("timed out waiting 5 s for the last answers");
-    if (inject_failed != 0)
-        problem(fmt::format("{} injections refused by the simulator", inject_failed));
+    if (inject_failed + inject_rejected != 0)
+        problem(
+            fmt::format("{} injections refused by the simulator", inject_failed + inject_rejected));
     if (remote && inject_acked != total)
         problem(
             fmt::format("{} of {} injected orders not acknowledged", total - inject_acked, total));
@@ -1018,11 +1119,15 @@ void run_bench(const bench_options& o) {
         m.histogram.merge(h);
         report.metrics.push_back(std::move(m));
     };
-    metric("tick_to_trade", "tick-to-trade (in client)",
-           "ITCH datagram taken from the socket by the client's shard (receive stamp) to the "
-           "OUCH Enter Order answering it handed to the transport (send stamp); includes the "
-           "inbound ring, the strategy on the application thread and the outbound ring.",
-           st.tick_to_trade);
+    const std::string ttt_what =
+        std::string(
+            "ITCH datagram taken from the socket by the client's shard (receive stamp) to "
+            "the OUCH Enter Order answering it handed to the transport (send stamp); ") +
+        (agent_layout ? "the strategy runs as an agent on the client shard thread, so both rings "
+                        "are crossed within that thread."
+                      : "includes the inbound ring, the strategy on the application thread and "
+                        "the outbound ring.");
+    metric("tick_to_trade", "tick-to-trade (in client)", ttt_what.c_str(), st.tick_to_trade);
     metric("order_round_trip", "order round trip",
            "Enter Order handed to the transport to the TCP read carrying its Order Accepted "
            "taken by the client's shard: simulator and loopback TCP both ways.",
@@ -1105,13 +1210,20 @@ void register_bench(CLI::App& app) {
 #else
         ->check(CLI::IsMember({"socket"}));
 #endif
+    c->add_option("--layout", o->layout,
+                  "where the strategy runs: agent (on the client shard thread) or thread (on "
+                  "the application thread, behind the session rings)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"agent", "thread"}));
     c->add_option("--idle", o->idle,
-                  "idle strategy of the simulator, the client shard and the application "
-                  "(busy-spin for cores to spare)")
-        ->capture_default_str();
+                  "idle strategy of the simulator, the client shard and (thread layout) the "
+                  "application; default: " +
+                      default_idle("agent") + " for both layouts (docs/bench.md)");
     c->add_option("--cpus", o->cpus, "cpus of the client shard thread (cpuset syntax)");
     c->add_option("--sim-cpus", o->sim_cpus, "cpus of the simulator's thread");
-    c->add_option("--app-cpus", o->app_cpus, "cpus of the application (strategy) thread");
+    c->add_option(
+        "--app-cpus", o->app_cpus,
+        "cpus of the application thread (the injector; the strategy too with --layout thread)");
     c->add_option("--journal", o->journal, "journal the client's OUCH session (in OUT/journal)")
         ->capture_default_str()
         ->check(CLI::IsMember({"on", "off"}));

@@ -69,6 +69,9 @@ with tempfile.TemporaryDirectory() as tmp:
         for k in ("cpu_model", "cores", "kernel", "compiler", "build_type"):
             check(k in d.get("machine", {}), f"machine.{k}")
         check(d.get("options", {}).get("rate_per_s") == "2000", "options recorded")
+        layout = extra[extra.index("--layout") + 1] if "--layout" in extra else "agent"
+        check(d.get("options", {}).get("layout", "").startswith(layout),
+              f"layout {layout} recorded ({d.get('options', {}).get('layout')})")
     if os.path.exists(html):
         with open(html) as f:
             h = f.read()
