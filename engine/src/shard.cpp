@@ -39,6 +39,17 @@ void shard::add_agent(agent& a) {
     agents_.push_back(&a);
 }
 
+void shard::add_agent_after(agent& a, std::string_view session) {
+    for (const detail::session_channel* ch : all_) {
+        if (ch->config.name == session) {
+            agents_after_.emplace_back(ch, &a);
+            return;
+        }
+    }
+    throw std::logic_error(
+        fmt::format("shard '{}': no session '{}' to step an agent after", config_.name, session));
+}
+
 void shard::begin(std::int64_t now_ns) {
     // Everything the loop touches is sized here, so passes never allocate.
     running_.clear();
@@ -97,6 +108,8 @@ int shard::do_work(std::int64_t now_ns) noexcept {
             ++work;
         }
         if (!ch.finish_requested) work += ch.impl->do_work(now_ns);
+        for (const auto& [after, a] : agents_after_)
+            if (after == &ch) work += a->do_work(now_ns);
         if (ch.finish_requested) {
             stop_session(ch, ch.finish_reason, now_ns);
             running_[i] = running_.back();

@@ -1,6 +1,7 @@
 // The shard loop stepped by hand (begin / do_work / end) with a fake clock: deterministic.
 #include <exwire/engine/shard.hpp>
 
+#include <stdexcept>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -248,4 +249,43 @@ TEST(shard, every_event_type_reaches_the_application_in_order_with_its_fields) {
     EXPECT_EQ(m.record.sequence, 42u);
     EXPECT_EQ(m.record.text(), "ABC");
     EXPECT_EQ(f.h.receive_nowait().status, receive_status::empty);
+}
+
+namespace {
+/// Drains the session's inbound ring from the shard thread (as a strategy agent does).
+class draining_agent final : public agent {
+  public:
+    explicit draining_agent(session_handle h) : h_(h) {}
+    int do_work(std::int64_t) noexcept override {
+        int n = 0;
+        while (h_.receive_nowait().ok())
+            ++n;
+        drained += n;
+        return n;
+    }
+    int drained = 0;
+
+  private:
+    session_handle h_;
+};
+}  // namespace
+
+TEST(shard, an_agent_after_a_session_gets_what_it_delivered_in_the_same_pass) {
+    fixture f;
+    draining_agent after(f.h);
+    f.sh.add_agent_after(after, "a");
+    f.sh.begin(10);
+    f.s->flood = true;
+    EXPECT_GT(f.sh.do_work(11), 0);
+    EXPECT_GT(f.s->seq, 1u);
+    // Every record but the one the full ring refused was delivered and drained in pass 1.
+    EXPECT_EQ(static_cast<std::uint64_t>(after.drained), f.s->seq - 1);
+    EXPECT_EQ(f.sh.do_work(12), 0);
+    f.sh.end(13);
+}
+
+TEST(shard, an_agent_after_an_unknown_session_is_refused) {
+    fixture f;
+    draining_agent after(f.h);
+    EXPECT_THROW(f.sh.add_agent_after(after, "nope"), std::logic_error);
 }

@@ -660,7 +660,9 @@ void run_bench(const bench_options& given) {
     if (agent_layout) {
         ee::shard* client = (*eng)->find_shard("client");
         if (client == nullptr) throw exit_error("client engine: no shard 'client'");
-        client->add_agent(agent);
+        // Right after the Mold session (configured before the OUCH session): an Add Order it
+        // delivers is answered, and the Enter Order sent, in the same shard pass.
+        client->add_agent_after(agent, "itch");
     }
     if (auto s = (*eng)->start(); !s) throw exit_error("client engine: " + s.err().message);
 

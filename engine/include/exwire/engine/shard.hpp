@@ -18,7 +18,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <exwire/core/idle_strategy.hpp>
@@ -42,6 +44,12 @@ class shard {
     void add_session(detail::session_channel& ch);
     /// Before start(): an agent stepped once per pass before the sessions.
     void add_agent(agent& a);
+    /// Before start(): an agent stepped once per pass right after the session named
+    /// `session` (which must already be on this shard; std::logic_error otherwise). What
+    /// that session delivered in this pass reaches the agent in the same pass, and what the
+    /// agent sends on a session stepped later goes out in the same pass too (a strategy
+    /// between a market data session and an order session).
+    void add_agent_after(agent& a, std::string_view session);
 
     /// Starts the thread (named after the shard, pinned and prioritised as configured) and
     /// returns once every session's on_start has run on it.
@@ -73,6 +81,7 @@ class shard {
     shard_config config_;
     idle_strategy idle_;
     std::vector<agent*> agents_;
+    std::vector<std::pair<const detail::session_channel*, agent*>> agents_after_;
     std::vector<detail::session_channel*> all_;
     std::vector<detail::session_channel*> running_;
     std::vector<detail::session_channel*> stopping_;
