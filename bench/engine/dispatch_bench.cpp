@@ -33,7 +33,7 @@ struct rig {
           h(&ch) {}
     static session_config config() {
         session_config c;
-        c.name = "s";
+        c.name.assign(1, 's');  // not operator=(const char*): g++ 12 -O3 warns falsely (-Wrestrict)
         c.inbound_ring_size = 1u << 20;
         c.outbound_ring_size = 1u << 20;
         return c;

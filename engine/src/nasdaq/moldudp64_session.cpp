@@ -113,6 +113,12 @@ int mold_receiver::on_packet(bytes datagram, std::int64_t now) noexcept {
         ++malformed_;
         return 0;
     }
+    // Sequence numbers start at 1 and a packet's messages must not run past 2^64 - 1: a
+    // packet saying otherwise is malformed (it would wrap the expected sequence to 0).
+    if (p.sequence() == 0 || p.next_sequence() < p.sequence()) {
+        ++malformed_;
+        return 0;
+    }
     if (!have_session_) {
         std::memcpy(session_, p.session().data(), sizeof session_);
         have_session_ = true;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -221,6 +222,23 @@ TEST(mold_receiver, joins_at_first_sequence_seen_when_asked) {
     (void)r.on_packet(to_bytes(datagram("LATE", 500, {"x"})), 0);
     EXPECT_EQ(h.sequences, std::vector<std::uint64_t>{500});
     EXPECT_TRUE(h.requests.empty());
+}
+
+TEST(mold_receiver, refuses_sequence_zero_and_packets_that_run_past_2_to_the_64) {
+    recording_receiver h;
+    auto o = receiver_options();
+    o.first_expected = 0;  // joining: the first packet would set the expected sequence
+    o.session.clear();
+    mold_receiver r(o, h);
+    constexpr std::uint64_t top = std::numeric_limits<std::uint64_t>::max();
+    EXPECT_EQ(r.on_packet(to_bytes(datagram("S", 0, {"x"})), 0), 0);
+    EXPECT_EQ(r.on_packet(to_bytes(datagram("S", top, {"x"})), 0), 0);
+    EXPECT_EQ(r.on_packet(to_bytes(header_only("S", top - 1, 5)), 0), 0);
+    EXPECT_EQ(r.malformed_packets(), 3u);
+    EXPECT_TRUE(h.sequences.empty());
+    // The stream still joins at the first sound packet.
+    EXPECT_EQ(r.on_packet(to_bytes(datagram("S", 35, {"a", "b"})), 0), 2);
+    EXPECT_EQ(h.sequences, (std::vector<std::uint64_t>{35, 36}));
 }
 
 // ---- publisher ------------------------------------------------------------------------
