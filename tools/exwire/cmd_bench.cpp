@@ -253,19 +253,22 @@ class strategy_agent final : public ee::agent {
 // ---------------------------------------------------------------------------------------
 // Transports
 
+/// `coalesce`: sockets queue sends until flush(), as the engine's own SoupBinTCP factory
+/// configures them (the session flushes once per batch it drained); io_uring always queues.
 template <typename T>
-exwire::result<T> make_transport();
+exwire::result<T> make_transport(bool coalesce = false);
 
 template <>
-exwire::result<et::socket_transport> make_transport<et::socket_transport>() {
+exwire::result<et::socket_transport> make_transport<et::socket_transport>(bool coalesce) {
     et::socket_transport_options o;
     o.max_connections = 8;
+    o.coalesce_sends = coalesce;
     return et::socket_transport::create(o);
 }
 
 #if defined(EXWIRE_BENCH_IO_URING)
 template <>
-exwire::result<et::uring_transport> make_transport<et::uring_transport>() {
+exwire::result<et::uring_transport> make_transport<et::uring_transport>(bool) {
     et::uring_transport_options o;
     o.max_connections = 8;
     o.buffer_count = 256;
@@ -420,7 +423,7 @@ ee::protocol_registry client_registry(const bench_options& o) {
               return std::unique_ptr<ee::session>(std::make_unique<deferred_session>(
                   std::move(store),
                   [s](en::sequenced_store* st) -> exwire::result<std::unique_ptr<ee::session>> {
-                      auto t = make_transport<T>();
+                      auto t = make_transport<T>(true);  // as register_soupbintcp does
                       if (!t) return exwire::fail(t.err().message);
                       return std::unique_ptr<ee::session>(
                           std::make_unique<en::soup_client_session<T>>(std::move(*t), s, st));
