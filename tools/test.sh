@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds exwire and runs every test suite (unit, integration,
-# interop, data, fuzz, slow, rings). Ends with one line "N passed, N failed, N skipped".
+# interop, data, fuzz, slow, rings). Ends with "N skipped", then a last line "N passed, N failed".
 #
 #   tools/test.sh                 everything, build folder `build`
 #   tools/test.sh --suite unit    one suite (any `meson test` arguments pass through)

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""Prints 'N passed, N failed, N skipped' for one or more meson testlog.json files.
-
-With --total, sums all files; otherwise sums them too (one line either way). Every
-meson test counts once: a gtest binary is one test, as meson reports it."""
+"""Prints 'N skipped' and then 'N passed, N failed' for one or more meson testlog.json files,
+summed over all of them. Every meson test counts once: a gtest binary is one test, as meson
+reports it."""
 import json
 import sys
 
@@ -33,7 +32,10 @@ def main():
     for p in sys.argv[1:]:
         for i, n in enumerate(count(p)):
             totals[i] += n
-    print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
+    # Skipped tests (exit 77: what they need is absent) on their own line, so that the last
+    # line is exactly "N passed, N failed".
+    print(f"{totals[2]} skipped")
+    print(f"{totals[0]} passed, {totals[1]} failed")
 
 
 if __name__ == "__main__":
