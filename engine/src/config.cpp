@@ -441,6 +441,10 @@ void read_session(load_state& st, const toml::table& t, const std::string& path,
         fr.boolean("reset_on_logon", s.fix.reset_on_logon);
         fr.boolean("next_expected_msg_seq_num", s.fix.next_expected_msg_seq_num);
         fr.string("default_appl_ver_id", s.fix.default_appl_ver_id);
+        fr.string("sender_sub_id", s.fix.sender_sub_id);
+        fr.string("target_sub_id", s.fix.target_sub_id);
+        fr.string("sender_location_id", s.fix.sender_location_id);
+        fr.string("target_location_id", s.fix.target_location_id);
         fr.duration("logon_timeout", s.fix.logon_timeout_ns);
         fr.duration("logout_timeout", s.fix.logout_timeout_ns);
         fr.boolean("check_latency", s.fix.check_latency);
@@ -541,6 +545,13 @@ bool is_wildcard(const std::string& host) {
 void validate_fix(const fix_session_config& f, const std::string& p, error_list& errors) {
     if (f.logon_timeout_ns <= 0) errors.add(p + ".logon_timeout", "must be above zero");
     if (f.logout_timeout_ns <= 0) errors.add(p + ".logout_timeout", "must be above zero");
+    for (const auto& [key, id] :
+         {std::pair<const char*, const std::string&>{"sender_sub_id", f.sender_sub_id},
+          {"target_sub_id", f.target_sub_id},
+          {"sender_location_id", f.sender_location_id},
+          {"target_location_id", f.target_location_id}})
+        if (id.find('\x01') != std::string::npos)
+            errors.add(p + "." + key, "must not contain the FIX field separator (SOH)");
     if (f.check_latency && f.max_latency_ns <= 0)
         errors.add(p + ".max_latency", "must be above zero when check_latency is on");
     if (f.start_time.empty() != f.end_time.empty()) {
@@ -678,14 +689,18 @@ result<void> validate(engine_config& config, const source_map& where) {
                 const listener& other = it->second;
                 if (other.udp != udp) continue;
                 // FIX acceptors of one shard on the same address share the port when their
-                // identities (BeginString, SenderCompID, TargetCompID) differ.
+                // identities (BeginString, CompIDs, sub/location IDs) differ.
                 const bool fix_acceptor =
                     s.protocol == protocol_kind::fix && s.role == session_role::acceptor;
                 if (fix_acceptor && other.fix_acceptor != nullptr && other.host == s.listen.host &&
                     other.fix_acceptor->shard == s.shard) {
                     const session_config& o = *other.fix_acceptor;
                     if (o.fix_version != s.fix_version || o.sender_comp_id != s.sender_comp_id ||
-                        o.target_comp_id != s.target_comp_id)
+                        o.target_comp_id != s.target_comp_id ||
+                        o.fix.sender_sub_id != s.fix.sender_sub_id ||
+                        o.fix.target_sub_id != s.fix.target_sub_id ||
+                        o.fix.sender_location_id != s.fix.sender_location_id ||
+                        o.fix.target_location_id != s.fix.target_location_id)
                         continue;
                     errors.add(p + ".listen",
                                fmt::format("port {} is shared with session '{}' (session[{}]) "

@@ -28,6 +28,10 @@ session_settings settings_from(const session_config& c) {
                                                                   : c.fix.default_appl_ver_id;
     s.sender_comp_id = c.sender_comp_id;
     s.target_comp_id = c.target_comp_id;
+    s.sender_sub_id = c.fix.sender_sub_id;
+    s.target_sub_id = c.fix.target_sub_id;
+    s.sender_location_id = c.fix.sender_location_id;
+    s.target_location_id = c.fix.target_location_id;
     const std::int64_t hb = c.heartbeat.interval_ns / 1'000'000'000;
     s.heartbeat_interval_s = hb < 1 ? 1u : static_cast<std::uint32_t>(hb);
     s.reset_on_logon = c.fix.reset_on_logon;
@@ -54,7 +58,8 @@ class fix_engine_session;
 /// transport listens and carries every connection of those sessions, all on the shard
 /// thread. With one session, a connection is that session's from the start. With several,
 /// it belongs to none until its first complete frame (the Logon) names the identity
-/// (BeginString, SenderCompID, TargetCompID): it goes to the session with that identity;
+/// (BeginString, SenderCompID, TargetCompID and the sub/location IDs a session sets): it goes
+/// to the matching session (the one setting the most sub/location IDs if several match);
 /// an unknown identity, a second connection of a session that has one, or a connection
 /// that sends no frame within the logon timeout is closed without an answer.
 class acceptor_port {
@@ -129,12 +134,12 @@ class fix_engine_session final : public session, private session_output {
     }
 
     [[nodiscard]] tr::connection_id connection() const noexcept { return conn_; }
-    /// Whether a Logon from `begin`/`sender`/`target` (as the peer wrote them) is ours.
-    [[nodiscard]] bool is_identity(std::string_view begin, std::string_view sender,
-                                   std::string_view target) const noexcept {
+    /// Whether a Logon (as the peer wrote it) names this session: BeginString, CompIDs and
+    /// the sub/location IDs the session sets. -1: no; else how specific the session is.
+    [[nodiscard]] int identity_match(const codec::fix::message_view& logon) const noexcept {
         const session_settings& st = machine_.settings();
-        return begin == st.begin_string && sender == st.target_comp_id &&
-               target == st.sender_comp_id;
+        if (logon.begin_string() != st.begin_string || !is_peer_identity(st, logon)) return -1;
+        return identity_specificity(st);
     }
     /// A connection routed here by the acceptor port, with the bytes read so far.
     void adopt(tr::connection_id id, std::string_view first_bytes) noexcept {
@@ -536,9 +541,16 @@ void acceptor_port::route(std::size_t i) noexcept {
         return;
     }
     const codec::fix::message_view m(in.substr(0, r.length));
+    // The matching session that names the most sub/location IDs (the most specific one).
     fix_engine_session* to = nullptr;
-    for (fix_engine_session* s : members_)
-        if (s->is_identity(m.begin_string(), m.get(49), m.get(56))) to = s;
+    int best = -1;
+    for (fix_engine_session* s : members_) {
+        const int k = s->identity_match(m);
+        if (k > best) {
+            best = k;
+            to = s;
+        }
+    }
     // Unknown identity, or one that has a connection already (1b): closed unanswered.
     if (to == nullptr || to->connection() != tr::invalid_connection) {
         drop_pending(i);

@@ -168,14 +168,39 @@ void copy_body(const cf::message_view& m, cf::writer& w) noexcept {
         if (!is_header_or_trailer(f.tag)) w.add(f.tag, f.value);
 }
 
+// The header fields of the optional identity parts, rendered once by session_header.
+std::vector<std::pair<int, std::string>> identity_fields(const session_settings& s) {
+    std::vector<std::pair<int, std::string>> f;
+    if (!s.sender_sub_id.empty()) f.emplace_back(50, s.sender_sub_id);
+    if (!s.target_sub_id.empty()) f.emplace_back(57, s.target_sub_id);
+    if (!s.sender_location_id.empty()) f.emplace_back(142, s.sender_location_id);
+    if (!s.target_location_id.empty()) f.emplace_back(143, s.target_location_id);
+    return f;
+}
+
 }  // namespace
+
+bool is_peer_identity(const session_settings& s, const cf::message_view& m) noexcept {
+    if (m.get(49) != s.target_comp_id || m.get(56) != s.sender_comp_id) return false;
+    if (!s.target_sub_id.empty() && m.get(50) != s.target_sub_id) return false;
+    if (!s.sender_sub_id.empty() && m.get(57) != s.sender_sub_id) return false;
+    if (!s.target_location_id.empty() && m.get(142) != s.target_location_id) return false;
+    if (!s.sender_location_id.empty() && m.get(143) != s.sender_location_id) return false;
+    return true;
+}
+
+int identity_specificity(const session_settings& s) noexcept {
+    return int{!s.sender_sub_id.empty()} + int{!s.target_sub_id.empty()} +
+           int{!s.sender_location_id.empty()} + int{!s.target_location_id.empty()};
+}
 
 session_machine::session_machine(session_settings settings, message_store& store,
                                  session_output& out)
     : settings_(std::move(settings)),
       store_(store),
       out_(out),
-      header_(settings_.begin_string, settings_.sender_comp_id, settings_.target_comp_id),
+      header_(settings_.begin_string, settings_.sender_comp_id, settings_.target_comp_id,
+              identity_fields(settings_)),
       out_buf_(64 * 1024),
       heart_bt_int_(settings_.heartbeat_interval_s) {
     in_buf_.reserve(64 * 1024);
@@ -324,9 +349,7 @@ void session_machine::on_bytes(std::string_view bytes, std::int64_t now) noexcep
 
 bool session_machine::reject_empty_value(std::string_view frame, std::int64_t now) noexcept {
     const cf::message_view m(frame);
-    if (m.begin_string() != settings_.begin_string || m.get(49) != settings_.target_comp_id ||
-        m.get(56) != settings_.sender_comp_id)
-        return false;
+    if (m.begin_string() != settings_.begin_string || !is_peer_identity(settings_, m)) return false;
     const auto seq = cf::parse_uint(m.get(34));
     // Only the expected message is answered; anything else stays a garbled frame (dropped).
     if (!seq || *seq != store_.next_target_seq() || resend_from_ != 0) return false;
@@ -372,10 +395,9 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
         return;
     }
     const auto seq_opt = cf::parse_uint(m.get(34));  // 0 is legal on SequenceReset-Reset
-    if (!received_logon_ &&
-        (m.get(49) != settings_.target_comp_id || m.get(56) != settings_.sender_comp_id)) {
+    if (!received_logon_ && !is_peer_identity(settings_, m)) {
         // An acceptor finds sessions by identity: an unknown one has no session to answer.
-        do_disconnect("unknown session identity (SenderCompID/TargetCompID)");
+        do_disconnect("unknown session identity (CompID, SubID or LocationID)");
         return;
     }
     if (!seq_opt) {
@@ -467,7 +489,7 @@ bool session_machine::verify(const cf::message_view& m, std::string_view type, s
             return false;
         }
     }
-    if (m.get(49) != settings_.target_comp_id || m.get(56) != settings_.sender_comp_id) {
+    if (!is_peer_identity(settings_, m)) {  // sub/location IDs count as CompIDs here
         send_reject(m, type, seq, 9, 0, now);
         send_logout({}, now);
         return false;

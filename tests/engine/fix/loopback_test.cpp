@@ -473,7 +473,8 @@ engine_config shared_port_config(std::uint16_t port) {
 
 /// Connects to `port`, sends a Logon from `sender` and returns what came back until the
 /// acceptor closed the connection (or 5 s).
-std::string logon_and_read(std::uint16_t port, const std::string& sender) {
+std::string logon_and_read(std::uint16_t port, const std::string& sender,
+                           const std::string& sub_ids = {}) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return "socket failed";
     sockaddr_in a{};
@@ -495,7 +496,8 @@ std::string logon_and_read(std::uint16_t port, const std::string& sender) {
         "52=" +
         t +
         "\x01"
-        "56=EXCH\x01"
+        "56=EXCH\x01" +
+        sub_ids +
         "98=0\x01"
         "108=30\x01");
     (void)::send(fd, logon.data(), logon.size(), MSG_NOSIGNAL);
@@ -588,6 +590,123 @@ TEST(fix_loopback, configuration_lets_fix_acceptors_share_a_port_only_with_disti
     other_shard.shards.push_back(s1);
     other_shard.sessions[2].shard = "s1";  // sharing needs one shard
     EXPECT_FALSE(validate(other_shard));
+}
+
+// Sub IDs in the routing identity: two acceptors EXCH<-BANK on one port that differ only
+// in the sub IDs they expect (the peer's SenderSubID 50 and TargetSubID 57), and one that
+// names none. Each initiator's Logon goes to the matching acceptor that names the most;
+// a Logon from a desk no acceptor names goes to the generic one (answered without sub IDs),
+// every message carries the sub IDs both ways.
+TEST(fix_loopback, acceptor_port_routes_logons_by_sub_ids_to_the_most_specific_session) {
+    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 29 + 11) % 20000);
+    engine_config c = loopback_config(port, "FIX.4.4");
+    c.sessions.clear();
+    auto acceptor = [&](const std::string& name, const std::string& desk) {
+        session_config a = loopback_config(port, "FIX.4.4").sessions[0];
+        a.name = name;
+        a.fix.target_sub_id = desk;
+        a.fix.sender_sub_id = desk.empty() ? "" : "MATCH";
+        c.sessions.push_back(a);
+    };
+    auto initiator = [&](const std::string& name, const std::string& desk) {
+        session_config i = loopback_config(port, "FIX.4.4").sessions[1];
+        i.name = name;
+        i.fix.sender_sub_id = desk;
+        i.fix.target_sub_id = "MATCH";
+        c.sessions.push_back(i);
+    };
+    acceptor("acc-desk1", "DESK1");
+    acceptor("acc-desk2", "DESK2");
+    acceptor("acc-any", "");
+    initiator("ini-desk2", "DESK2");
+    initiator("ini-desk1", "DESK1");
+    ASSERT_TRUE(validate(c)) << validate(c).err().message;
+    protocol_registry reg;
+    fix::register_fix_sessions(reg);
+    auto e = engine::create(c, reg);
+    ASSERT_TRUE(e) << e.err().message;
+    ASSERT_TRUE((*e)->start());
+    session_handle acc1 = (*e)->session("acc-desk1");
+    session_handle acc2 = (*e)->session("acc-desk2");
+    session_handle any = (*e)->session("acc-any");
+    session_handle ini1 = (*e)->session("ini-desk1");
+    session_handle ini2 = (*e)->session("ini-desk2");
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return acc1.is_active() && acc2.is_active() && ini1.is_active() && ini2.is_active();
+        },
+        5000ms));
+    EXPECT_FALSE(any.is_active());  // both Logons went to the acceptors naming their desks
+
+    auto order = [](const std::string& id) {
+        return "11=" + id +
+               "\x01"
+               "21=1\x01"
+               "38=100\x01"
+               "40=1\x01"
+               "54=1\x01"
+               "55=X\x01";
+    };
+    ASSERT_EQ(ini1.send(as_bytes(order("A1")), fix::fix_msg_type_tag("D")), send_status::ok);
+    ASSERT_EQ(ini2.send(as_bytes(order("B1")), fix::fix_msg_type_tag("D")), send_status::ok);
+    auto next_order = [](session_handle& h) -> std::string {
+        const auto end = std::chrono::steady_clock::now() + 5s;
+        while (std::chrono::steady_clock::now() < end) {
+            received r = h.receive(50ms);
+            if (!r.ok() || !r.record.is_message()) continue;
+            const exwire::codec::fix::message_view m(r.record.text());
+            return std::string(m.get(50)) + ">" + std::string(m.get(57)) + ":" +
+                   std::string(m.get(11));
+        }
+        return "none";
+    };
+    EXPECT_EQ(next_order(acc1), "DESK1>MATCH:A1");
+    EXPECT_EQ(next_order(acc2), "DESK2>MATCH:B1");
+    // And back: the report carries the acceptor's sub IDs, mirrored.
+    ASSERT_EQ(acc1.send(as_bytes("6=0\x01"
+                                 "11=A1\x01"
+                                 "14=0\x01"
+                                 "17=1\x01"
+                                 "37=1\x01"
+                                 "39=0\x01"
+                                 "54=1\x01"
+                                 "55=X\x01"
+                                 "150=0\x01"
+                                 "151=0\x01"),
+                        fix::fix_msg_type_tag("8")),
+              send_status::ok);
+    EXPECT_EQ(next_order(ini1), "MATCH>DESK1:A1");
+
+    // DESK3 is named by no acceptor: the generic one (no sub IDs) takes it, answering
+    // without sub IDs. A second DESK1 Logon is closed unanswered (its session has one).
+    const std::string desk3 = logon_and_read(port, "BANK",
+                                             "50=DESK3\x01"
+                                             "57=MATCH\x01");
+    EXPECT_NE(desk3.find("35=A\x01"), std::string::npos) << desk3;
+    EXPECT_EQ(desk3.find("50="), std::string::npos) << desk3;
+    EXPECT_EQ(logon_and_read(port, "BANK",
+                             "50=DESK1\x01"
+                             "57=MATCH\x01"),
+              "");
+    EXPECT_TRUE(acc1.is_active());
+    EXPECT_TRUE(acc2.is_active());
+    (*e)->stop();
+}
+
+TEST(fix_loopback, configuration_lets_fix_acceptors_share_a_port_when_only_sub_ids_differ) {
+    engine_config c = loopback_config(30112, "FIX.4.4");
+    session_config a = c.sessions[0];
+    a.name = "acceptor-desk2";
+    c.sessions[0].fix.target_sub_id = "DESK1";
+    a.fix.target_sub_id = "DESK2";
+    c.sessions.push_back(a);
+    EXPECT_TRUE(validate(c)) << validate(c).err().message;
+    c.sessions.back().fix.target_sub_id = "DESK1";  // the same identity twice
+    auto r = validate(c);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.err().message.find("same identity"), std::string::npos) << r.err().message;
+    c.sessions.back().fix.target_location_id = "NY";  // differs by a location ID
+    EXPECT_TRUE(validate(c));
 }
 
 }  // namespace

@@ -132,6 +132,10 @@ start_time = "08:00:00"
 end_time = "17:30:00"
 days = "Mon,Tue,Wed,Thu,Fri"
 time_zone = "+01:00"
+sender_sub_id = "DESK1"
+target_sub_id = "MATCH"
+sender_location_id = "LDN"
+target_location_id = "NY"
 )");
     auto c = parse_config(toml, "test.toml");
     ASSERT_TRUE(c) << c.err().message;
@@ -148,6 +152,11 @@ time_zone = "+01:00"
     EXPECT_EQ(s.schedule->end_s, 17 * 3600 + 30 * 60);
     EXPECT_EQ(s.schedule->utc_offset_s, 3600);
     EXPECT_EQ(s.schedule->days, 0b0111110);  // Monday (bit 1) to Friday (bit 5)
+    EXPECT_EQ(s.sender_sub_id, "DESK1");
+    EXPECT_EQ(s.target_sub_id, "MATCH");
+    EXPECT_EQ(s.sender_location_id, "LDN");
+    EXPECT_EQ(s.target_location_id, "NY");
+    EXPECT_EQ(fix::identity_specificity(s), 4);
     // Without the table: no schedule, the machine's defaults.
     auto plain = parse_config(initiator_toml(15001, ""), "test.toml");
     ASSERT_TRUE(plain) << plain.err().message;
@@ -155,6 +164,7 @@ time_zone = "+01:00"
     EXPECT_FALSE(d.schedule.has_value());
     EXPECT_FALSE(d.reset_on_logon);
     EXPECT_EQ(d.time_digits, 3);
+    EXPECT_EQ(fix::identity_specificity(d), 0);
 }
 
 TEST(fix_config, bad_fix_table_values_are_refused_with_their_location) {

@@ -81,6 +81,11 @@ struct fix_session_config {
     bool reset_on_logon = false;             ///< initiator: ResetSeqNumFlag=Y on every Logon
     bool next_expected_msg_seq_num = false;  ///< send and honour NextExpectedMsgSeqNum (789)
     std::string default_appl_ver_id;         ///< FIXT.1.1 DefaultApplVerID; empty: "9" (5.0 SP2)
+    // Optional identity parts (empty: not used), written in our headers and required back.
+    std::string sender_sub_id;       ///< our SenderSubID (50); the peer's TargetSubID (57)
+    std::string target_sub_id;       ///< our TargetSubID (57); the peer's SenderSubID (50)
+    std::string sender_location_id;  ///< our SenderLocationID (142)
+    std::string target_location_id;  ///< our TargetLocationID (143)
     std::int64_t logon_timeout_ns = 10'000'000'000;
     std::int64_t logout_timeout_ns = 2'000'000'000;
     bool check_latency = true;                      ///< SendingTime accuracy check

@@ -21,8 +21,9 @@
 // the connection is not read until the application has taken every held one (no loss).
 // Acceptors of one shard with the same `listen` address, built by one registry, share the
 // port: a connection goes to the session whose identity (BeginString, SenderCompID,
-// TargetCompID) its first frame (the Logon) names; unknown or already connected identities
-// are closed unanswered.
+// TargetCompID and the sub/location IDs the session sets) its first frame (the Logon)
+// names, the one setting the most sub/location IDs when several match; unknown or already
+// connected identities are closed unanswered.
 //
 // Threads: everything runs on the session's shard thread. Time: the shard's monotonic
 // `now` shifted by the wall-clock offset read at start, so SendingTime is UTC.

@@ -100,6 +100,15 @@ struct session_settings {
     std::string begin_string = "FIX.4.4";
     std::string sender_comp_id;
     std::string target_comp_id;
+    /// Optional parts of the identity, written in every outgoing header when set: ours are
+    /// SenderSubID (50) and SenderLocationID (142), the peer's TargetSubID (57) and
+    /// TargetLocationID (143). A set one must come back mirrored in every inbound message
+    /// (the peer's 50 = our target_sub_id, its 57 = our sender_sub_id, likewise 142/143);
+    /// a mismatch is handled as a CompID mismatch. Empty: not part of the identity.
+    std::string sender_sub_id;
+    std::string target_sub_id;
+    std::string sender_location_id;
+    std::string target_location_id;
     /// FIXT.1.1 only: DefaultApplVerID (1137) sent on the Logon, e.g. "9" for FIX 5.0 SP2.
     std::string default_appl_ver_id;
     /// Initiator's HeartBtInt (seconds); an acceptor adopts the peer's.
@@ -134,6 +143,16 @@ struct session_settings {
     /// on_connected, on_tick and each inbound Logon.
     std::optional<session_schedule> schedule;
 };
+
+/// Whether `m` was sent to the session with settings `s` by its peer: its SenderCompID (49)
+/// and TargetCompID (56) are our target and sender CompIDs, and each sub/location ID the
+/// settings name is mirrored (50 = target_sub_id, 57 = sender_sub_id, 142 =
+/// target_location_id, 143 = sender_location_id). BeginString is not compared. Any thread.
+[[nodiscard]] bool is_peer_identity(const session_settings& s,
+                                    const codec::fix::message_view& m) noexcept;
+/// How many optional identity parts (sub/location IDs) the settings name, 0 to 4: routing
+/// prefers the session that names the most among those a Logon matches.
+[[nodiscard]] int identity_specificity(const session_settings& s) noexcept;
 
 /// Result of an application command.
 enum class [[nodiscard]] command_status : std::uint8_t{ok, not_logged_on, too_large};
