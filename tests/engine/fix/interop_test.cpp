@@ -716,7 +716,8 @@ TEST(fix_interop_log_comparison, reports_missing_changed_and_undelivered_message
 // Sub IDs against QuickFIX: QuickFIX's initiator writes SenderSubID/TargetSubID in every
 // header (QuickFIX itself compares CompIDs only). An exwire acceptor whose identity names
 // the sub IDs refuses a Logon from another desk (connection closed, no answer), then trades
-// with the right one; every message in both directions carries the sub IDs.
+// with the right one, every message in both directions carrying the sub IDs, and answers
+// a message from another desk after logon with Reject (CompID problem) and Logout.
 TEST(fix_interop, quickfix_initiator_with_sub_ids_is_routed_by_them_at_exwire_acceptor) {
     const char* dir = dictionaries();
     if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
@@ -782,16 +783,43 @@ TEST(fix_interop, quickfix_initiator_with_sub_ids_is_routed_by_them_at_exwire_ac
     }
     EXPECT_EQ(qf->order_reports(), n);
     EXPECT_EQ(qf->rejects(), 0);
+
+    // QuickFIX switches desks mid-session: exwire treats the SubID like a CompID, answering
+    // the order with Reject 373=9 and Logout; QuickFIX answers the Logout (from DESK9 too,
+    // which exwire again treats as QuickFIX's nextLogout would) and closes the connection.
+    const std::size_t before = x.disconnects.size();
+    qf->set_sender_sub_id("DESK9");
+    ASSERT_TRUE(qf->send_order("WRONGDESK"));
+    EXPECT_TRUE(wait_until(
+        [&] {
+            x.poll(1ms);
+            return qf->rejects() >= 1 && qf->logouts() >= 1 && x.disconnects.size() > before;
+        },
+        5s));
+    EXPECT_FALSE(x.h.is_active());
+    ASSERT_GT(x.disconnects.size(), before);
+    EXPECT_EQ(x.disconnects[before], "connection closed by peer");
     qf->stop();
-    EXPECT_TRUE(wait_until([&] { return !x.h.is_active(); }, 5s));
     const exwire_test::quickfix_log l = qf->log();
-    ASSERT_EQ(x.delivered.size(), static_cast<std::size_t>(n));
+    std::size_t reject_at = l.incoming.size();
+    for (std::size_t i = 0; i < l.incoming.size(); ++i) {
+        const cf::message_view m(l.incoming[i]);
+        if (m.msg_type() != "3") continue;
+        EXPECT_EQ(m.get(373), "9") << show(l.incoming[i]);
+        EXPECT_EQ(m.get(58), "CompID problem");
+        EXPECT_EQ(m.get(372), "D");
+        reject_at = i;
+        break;
+    }
+    ASSERT_LT(reject_at + 1, l.incoming.size()) << "no Reject followed by a Logout";
+    EXPECT_EQ(cf::message_view(l.incoming[reject_at + 1]).msg_type(), "5");
+    ASSERT_EQ(x.delivered.size(), static_cast<std::size_t>(n));  // not the WRONGDESK order
     for (const std::string& f : x.delivered) {
         const cf::message_view m(f);
         EXPECT_EQ(m.get(50), "DESK1");
         EXPECT_EQ(m.get(57), "MATCH");
     }
-    ASSERT_GE(l.incoming.size(), static_cast<std::size_t>(n + 2));  // Logon, reports, Logout
+    ASSERT_GE(l.incoming.size(), static_cast<std::size_t>(n + 3));  // Logon, reports, 3, 5
     for (const std::string& f : l.incoming) {
         const cf::message_view m(f);
         EXPECT_EQ(m.get(50), "MATCH") << show(f);

@@ -64,8 +64,8 @@ class app final : public FIX::Application {
   public:
     std::atomic<int> logons{0}, logouts{0}, orders{0}, rejects{0}, order_reports{0};
     std::atomic<bool> on{false};
+    mutable std::mutex mutex;  // guards the sub IDs and the reports
     std::string sender_sub_id, target_sub_id;
-    mutable std::mutex mutex;
     std::vector<std::string> reports;
 
     void onCreate(const FIX::SessionID&) override {}
@@ -130,6 +130,7 @@ class app final : public FIX::Application {
 
   private:
     void add_ids(FIX::Message& m) const {
+        std::lock_guard<std::mutex> lock(mutex);
         if (!sender_sub_id.empty()) m.getHeader().setField(FIX::SenderSubID(sender_sub_id));
         if (!target_sub_id.empty()) m.getHeader().setField(FIX::TargetSubID(target_sub_id));
     }
@@ -142,7 +143,7 @@ class peer_impl final : public quickfix_peer {
         : id_(o.begin_string, o.sender_comp_id, o.target_comp_id),
           settings_(stream(cfg)),
           logs_(book_) {
-        app_.sender_sub_id = o.sender_sub_id;
+        app_.sender_sub_id = o.sender_sub_id;  // before QuickFIX's threads start
         app_.target_sub_id = o.target_sub_id;
         if (acceptor)
             acceptor_.reset(new FIX::SocketAcceptor(app_, store_, settings_, logs_));
@@ -200,6 +201,10 @@ class peer_impl final : public quickfix_peer {
         }
         s->setNextSenderMsgSeqNum(new_seq);
         return new_seq;
+    }
+    void set_sender_sub_id(const std::string& id) override {
+        std::lock_guard<std::mutex> lock(app_.mutex);
+        app_.sender_sub_id = id;
     }
     quickfix_log log() const override {
         std::lock_guard<std::mutex> lock(book_.mutex);

@@ -60,6 +60,8 @@ class quickfix_peer {
     /// moves QuickFIX's next outgoing MsgSeqNum to NewSeqNo. Returns NewSeqNo, 0 on failure.
     /// Call it while QuickFIX has nothing else to send.
     virtual int send_sequence_reset(int k) = 0;
+    /// Changes the SenderSubID QuickFIX writes from now on (empty: none).
+    virtual void set_sender_sub_id(const std::string& id) = 0;
     virtual quickfix_log log() const = 0;
     /// Logs out (when logged on, QuickFIX waits for the answer) and stops.
     virtual void stop() = 0;
