@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include <quickfix/Application.h>
+#include <quickfix/FileStore.h>
 #include <quickfix/Log.h>
 #include <quickfix/MessageStore.h>
 #include <quickfix/Session.h>
@@ -143,12 +144,16 @@ class peer_impl final : public quickfix_peer {
         : id_(o.begin_string, o.sender_comp_id, o.target_comp_id),
           settings_(stream(cfg)),
           logs_(book_) {
+        if (o.file_store_path.empty())
+            store_.reset(new FIX::MemoryStoreFactory());
+        else
+            store_.reset(new FIX::FileStoreFactory(o.file_store_path));
         app_.sender_sub_id = o.sender_sub_id;  // before QuickFIX's threads start
         app_.target_sub_id = o.target_sub_id;
         if (acceptor)
-            acceptor_.reset(new FIX::SocketAcceptor(app_, store_, settings_, logs_));
+            acceptor_.reset(new FIX::SocketAcceptor(app_, *store_, settings_, logs_));
         else
-            initiator_.reset(new FIX::SocketInitiator(app_, store_, settings_, logs_));
+            initiator_.reset(new FIX::SocketInitiator(app_, *store_, settings_, logs_));
         if (acceptor_) acceptor_->start();
         if (initiator_) initiator_->start();
     }
@@ -227,7 +232,7 @@ class peer_impl final : public quickfix_peer {
     FIX::SessionID id_;
     app app_;
     log_book book_;
-    FIX::MemoryStoreFactory store_;
+    std::unique_ptr<FIX::MessageStoreFactory> store_;
     FIX::SessionSettings settings_;
     memory_log_factory logs_;
     std::unique_ptr<FIX::SocketAcceptor> acceptor_;

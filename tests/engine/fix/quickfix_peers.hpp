@@ -26,6 +26,11 @@ struct quickfix_options {
     /// QuickFIX itself compares CompIDs only (Session::isCorrectCompID).
     std::string sender_sub_id;
     std::string target_sub_id;
+    /// Empty: QuickFIX's MemoryStore. Else a FileStore in this (fresh) folder. They answer
+    /// a ResendRequest that starts at a number QuickFIX skipped differently: MemoryStore's
+    /// get() finds nothing when the range's first number is absent, so one gap fill covers
+    /// everything; FileStore gap-fills the skipped numbers and resends the rest.
+    std::string file_store_path;
 };
 
 /// Raw messages (SOH-separated) in the order QuickFIX logged them.
