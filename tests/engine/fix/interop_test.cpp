@@ -873,4 +873,64 @@ TEST(fix_interop, quickfix_initiator_with_sub_ids_is_routed_by_them_at_exwire_ac
     }
 }
 
+// The other direction: an exwire initiator that names its desk (SenderSubID DESK1) and the
+// peer's (TargetSubID MATCH) against a QuickFIX acceptor writing them mirrored; QuickFIX
+// validates the headers with FIX44.xml and every message both ways carries them.
+TEST(fix_interop, exwire_initiator_with_sub_ids_trades_with_quickfix_acceptor) {
+    const char* dir = dictionaries();
+    if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
+    const int port = test_port(6);
+    exwire_test::quickfix_options qo;
+    qo.port = port;
+    qo.dictionary_path = std::string(dir) + "/FIX44.xml";
+    qo.sender_comp_id = "EXCH";
+    qo.target_comp_id = "BANK";
+    qo.sender_sub_id = "MATCH";
+    qo.target_sub_id = "DESK1";
+    std::string error;
+    auto qf = exwire_test::quickfix_peer::start(true, qo, error);
+    ASSERT_TRUE(qf) << error;
+
+    session_config s;
+    s.name = "bank-desk1";
+    s.protocol = protocol_kind::fix;
+    s.role = session_role::initiator;
+    s.connect = {"127.0.0.1", static_cast<std::uint16_t>(port)};
+    s.sender_comp_id = "BANK";
+    s.target_comp_id = "EXCH";
+    s.fix.sender_sub_id = "DESK1";
+    s.fix.target_sub_id = "MATCH";
+    s.heartbeat.interval_ns = 30'000'000'000;
+    exwire_side x;
+    ASSERT_TRUE(x.start(s));
+    ASSERT_TRUE(wait_until([&] { return x.h.is_active() && qf->logons() == 1; }, 5s))
+        << events(qf->log());
+    constexpr int n = 200;
+    int sent = 0;
+    const auto end = std::chrono::steady_clock::now() + 20s;
+    while (x.order_reports < n && std::chrono::steady_clock::now() < end) {
+        if (sent < n && x.send_order("ORD" + std::to_string(sent))) ++sent;
+        x.poll(sent < n ? 0ms : 5ms);
+    }
+    EXPECT_EQ(x.order_reports, n);
+    EXPECT_EQ(qf->orders(), n);
+    EXPECT_EQ(qf->rejects(), 0);
+    EXPECT_TRUE(x.h.close(5s));
+    EXPECT_TRUE(wait_until([&] { return qf->logouts() == 1; }, 5s));
+    qf->stop();
+    const exwire_test::quickfix_log l = qf->log();
+    ASSERT_EQ(x.delivered.size(), static_cast<std::size_t>(n));
+    for (const std::string& f : x.delivered) {
+        const cf::message_view m(f);
+        EXPECT_EQ(m.get(50), "MATCH") << show(f);
+        EXPECT_EQ(m.get(57), "DESK1") << show(f);
+    }
+    ASSERT_GE(l.incoming.size(), static_cast<std::size_t>(n + 2));  // Logon, orders, Logout
+    for (const std::string& f : l.incoming) {
+        const cf::message_view m(f);
+        EXPECT_EQ(m.get(50), "DESK1") << show(f);
+        EXPECT_EQ(m.get(57), "MATCH") << show(f);
+    }
+}
+
 }  // namespace
