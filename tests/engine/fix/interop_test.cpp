@@ -349,7 +349,8 @@ struct exwire_side {
     bool gap_detected = false;
     bool gap_filled = false;
 
-    exwire::result<void> start(session_config c) {
+    /// Starts `c` (the session `h` serves), plus `others` on the same shard.
+    exwire::result<void> start(session_config c, std::vector<session_config> others = {}) {
         dir = std::filesystem::temp_directory_path() /
               ("exwire-fix-interop-" + std::to_string(::getpid()) + "-" + c.name);
         std::filesystem::remove_all(dir);
@@ -362,13 +363,18 @@ struct exwire_side {
         sh.idle = "backoff:spins=10,yields=5,min=10us,max=200us";
         ec.shards.push_back(sh);
         ec.sessions.push_back(c);
+        for (session_config& o : others) {
+            o.journal.dir = dir.string();
+            ec.sessions.push_back(o);
+        }
         fix::fix_session_options opt;
-        opt.make_store = [this](const session_config& sc) -> std::unique_ptr<fix::message_store> {
+        opt.make_store =
+            [this, name = c.name](const session_config& sc) -> std::unique_ptr<fix::message_store> {
             auto j = journal_message_store::open(session_journal_dir(sc),
                                                  journal_config_from(sc.journal));
             if (!j) return nullptr;
             auto s = std::make_unique<skipping_store>(std::move(*j));
-            store = s.get();
+            if (sc.name == name) store = s.get();
             return s;
         };
         protocol_registry reg;
@@ -930,6 +936,78 @@ TEST(fix_interop, exwire_initiator_with_sub_ids_trades_with_quickfix_acceptor) {
         const cf::message_view m(f);
         EXPECT_EQ(m.get(50), "DESK1") << show(f);
         EXPECT_EQ(m.get(57), "MATCH") << show(f);
+    }
+}
+
+// Routing by sub IDs with QuickFIX peers: two exwire acceptors EXCH<-BANK share one port,
+// one for DESK1 (answering as MATCH), one for DESK2 (answering as MATCH2). A QuickFIX
+// initiator from DESK2, then one from DESK1, each log on to the acceptor of its desk.
+TEST(fix_interop, quickfix_initiators_reach_the_exwire_acceptor_of_their_desk_on_a_shared_port) {
+    const char* dir = dictionaries();
+    if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
+    const int port = test_port(7);
+    session_config d1;
+    d1.name = "exch-desk1";
+    d1.protocol = protocol_kind::fix;
+    d1.role = session_role::acceptor;
+    d1.listen = {"127.0.0.1", static_cast<std::uint16_t>(port)};
+    d1.sender_comp_id = "EXCH";
+    d1.target_comp_id = "BANK";
+    d1.fix.sender_sub_id = "MATCH";
+    d1.fix.target_sub_id = "DESK1";
+    d1.heartbeat.interval_ns = 30'000'000'000;
+    session_config d2 = d1;
+    d2.name = "exch-desk2";
+    d2.fix.sender_sub_id = "MATCH2";
+    d2.fix.target_sub_id = "DESK2";
+    exwire_side x;
+    ASSERT_TRUE(x.start(d1, {d2}));
+    session_handle h2 = x.eng->session("exch-desk2");
+
+    exwire_test::quickfix_options qo;
+    qo.port = port;
+    qo.dictionary_path = std::string(dir) + "/FIX44.xml";
+    qo.sender_comp_id = "BANK";
+    qo.target_comp_id = "EXCH";
+    std::string error;
+    {
+        qo.sender_sub_id = "DESK2";
+        qo.target_sub_id = "MATCH2";
+        auto qf = exwire_test::quickfix_peer::start(false, qo, error);
+        ASSERT_TRUE(qf) << error;
+        ASSERT_TRUE(wait_until([&] { return h2.is_active() && qf->logons() == 1; }, 5s))
+            << events(qf->log());
+        EXPECT_FALSE(x.h.is_active());
+        qf->stop();
+        EXPECT_TRUE(wait_until([&] { return !h2.is_active(); }, 5s));
+        const exwire_test::quickfix_log l = qf->log();
+        ASSERT_FALSE(l.incoming.empty());
+        const cf::message_view logon(l.incoming.front());
+        EXPECT_EQ(logon.msg_type(), "A");
+        EXPECT_EQ(logon.get(50), "MATCH2");
+        EXPECT_EQ(logon.get(57), "DESK2");
+    }
+    qo.sender_sub_id = "DESK1";
+    qo.target_sub_id = "MATCH";
+    auto qf = exwire_test::quickfix_peer::start(false, qo, error);
+    ASSERT_TRUE(qf) << error;
+    ASSERT_TRUE(wait_until([&] { return x.h.is_active() && qf->logons() == 1; }, 5s))
+        << events(qf->log());
+    EXPECT_FALSE(h2.is_active());
+    constexpr int n = 50;
+    int sent = 0;
+    const auto end = std::chrono::steady_clock::now() + 20s;
+    while (qf->order_reports() < n && std::chrono::steady_clock::now() < end) {
+        if (sent < n && qf->send_order("ORD" + std::to_string(sent))) ++sent;
+        x.poll(sent < n ? 0ms : 5ms);
+    }
+    EXPECT_EQ(qf->order_reports(), n);
+    EXPECT_EQ(x.delivered.size(), static_cast<std::size_t>(n));
+    qf->stop();
+    for (const std::string& f : qf->log().incoming) {
+        const cf::message_view m(f);
+        EXPECT_EQ(m.get(50), "MATCH") << show(f);
+        EXPECT_EQ(m.get(57), "DESK1") << show(f);
     }
 }
 
