@@ -15,6 +15,7 @@
 #include <exwire/codec/nasdaq/itch_file.hpp>
 #include <exwire/codec/nasdaq/ouch50.hpp>
 
+#include "itch_book_hash_baseline.hpp"
 #include "itch_synth.hpp"
 
 namespace nq = exwire::codec::nasdaq;
@@ -78,13 +79,15 @@ void BM_itch_memcpy_same_bytes(benchmark::State& state) {
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s.bytes.size()));
 }
 
-// Build every symbol's book from the whole stream (a fresh book per iteration).
-void BM_itch_book_build(benchmark::State& state) {
+// Build every symbol's book from the whole stream (a fresh book per iteration), one
+// apply_message() per message: frame, dispatch, update.
+template <typename Book>
+void book_build_per_message(benchmark::State& state) {
     const auto& s = stream();
     const exwire::bytes all(s.bytes);
     for (auto _ : state) {
         state.PauseTiming();
-        auto book = std::make_unique<nq::itch_book>(s.messages / 8);
+        auto book = std::make_unique<Book>(s.messages / 8);
         state.ResumeTiming();
         std::size_t pos = 0;
         while (pos < all.size()) {
@@ -93,6 +96,37 @@ void BM_itch_book_build(benchmark::State& state) {
             pos += 2 + len;
         }
         benchmark::DoNotOptimize(book->live_orders());
+        if (book->stats().unknown_orders != 0) state.SkipWithError("book lost orders");
+        state.counters["live_orders"] = static_cast<double>(book->live_orders());
+        state.counters["live_levels"] = static_cast<double>(book->live_levels());
+        state.PauseTiming();
+        book.reset();
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * s.messages));
+}
+
+void BM_itch_book_build(benchmark::State& state) {
+    book_build_per_message<nq::itch_book>(state);
+}
+
+// The previous design (two hash tables), same loop, for a side-by-side figure.
+void BM_itch_book_build_hash_baseline(benchmark::State& state) {
+    book_build_per_message<itch_bench_baseline::hash_itch_book>(state);
+}
+
+// The same build through apply_framed(): the book frames the stream itself and prefetches
+// the orders and levels of the frames 8-16 ahead of the one it applies.
+void BM_itch_book_build_framed(benchmark::State& state) {
+    const auto& s = stream();
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto book = std::make_unique<nq::itch_book>(s.messages / 8);
+        state.ResumeTiming();
+        const auto r = book->apply_framed(exwire::bytes(s.bytes));
+        benchmark::DoNotOptimize(book->live_orders());
+        if (r.status != nq::visit_status::ok || r.messages != s.messages)
+            state.SkipWithError("stream not applied");
         if (book->stats().unknown_orders != 0) state.SkipWithError("book lost orders");
         state.counters["live_orders"] = static_cast<double>(book->live_orders());
         state.counters["live_levels"] = static_cast<double>(book->live_levels());
@@ -149,7 +183,9 @@ void BM_ouch_order_accepted_decode(benchmark::State& state) {
 
 BENCHMARK(BM_itch_full_decode)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_itch_memcpy_same_bytes)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_itch_book_build_hash_baseline)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_itch_book_build)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_itch_book_build_framed)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ouch_enter_order_encode);
 BENCHMARK(BM_ouch_order_accepted_decode);
 BENCHMARK_MAIN();

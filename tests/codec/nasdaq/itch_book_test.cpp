@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstring>
 #include <map>
 #include <random>
+#include <tuple>
 #include <vector>
 
 namespace nq = exwire::codec::nasdaq;
@@ -179,4 +181,341 @@ TEST(itch_book, matches_a_reference_model_under_random_updates) {
 
 TEST(itch_book, matches_a_reference_model_when_the_level_table_grows) {
     run_against_reference_model(200, 40000, 5000);  // up to 20,000 distinct levels
+}
+
+// ---- differential checks against a plain std::map book --------------------------------
+
+#include "../../../bench/codec/nasdaq/itch_synth.hpp"
+
+namespace {
+
+// The obvious book: orders in a std::map by reference, levels recomputed on demand. Same
+// rules as itch_book: E/C/X take min(n, remaining) shares and remove an order at zero, a
+// duplicate add replaces the live order, a replace keeps symbol and side.
+struct reference_book {
+    struct ord {
+        std::uint16_t loc;
+        bool bid;
+        std::uint32_t price, shares;
+    };
+    std::map<std::uint64_t, ord> live;
+    std::uint64_t unknown = 0, duplicates = 0;
+
+    void add(std::uint64_t ref, std::uint16_t loc, bool bid, std::uint32_t price,
+             std::uint32_t shares) {
+        if (live.count(ref)) ++duplicates;
+        live[ref] = ord{loc, bid, price, shares};
+    }
+    void reduce(std::uint64_t ref, std::uint32_t n) {
+        auto it = live.find(ref);
+        if (it == live.end()) {
+            ++unknown;
+            return;
+        }
+        if (n >= it->second.shares)
+            live.erase(it);
+        else
+            it->second.shares -= n;
+    }
+    void apply(itch::add_order::view v) {
+        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(),
+            v.shares());
+    }
+    void apply(itch::add_order_mpid::view v) {
+        add(v.order_reference_number(), v.stock_locate(), v.buy_sell_indicator() == 'B', v.price(),
+            v.shares());
+    }
+    void apply(itch::order_executed::view v) {
+        reduce(v.order_reference_number(), v.executed_shares());
+    }
+    void apply(itch::order_executed_with_price::view v) {
+        reduce(v.order_reference_number(), v.executed_shares());
+    }
+    void apply(itch::order_cancel::view v) {
+        reduce(v.order_reference_number(), v.cancelled_shares());
+    }
+    void apply(itch::order_delete::view v) {
+        if (live.erase(v.order_reference_number()) == 0) ++unknown;
+    }
+    void apply(itch::order_replace::view v) {
+        auto it = live.find(v.original_order_reference_number());
+        if (it == live.end()) {
+            ++unknown;
+            return;
+        }
+        const ord o = it->second;
+        live.erase(it);
+        add(v.new_order_reference_number(), o.loc, o.bid, v.price(), v.shares());
+    }
+    template <typename View>
+    void apply(View) {}
+
+    // {price, shares, orders} best first.
+    [[nodiscard]] std::vector<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>> side(
+        std::uint16_t loc, bool bid) const {
+        std::map<std::uint32_t, std::pair<std::uint64_t, std::uint32_t>> lv;
+        for (const auto& [ref, o] : live)
+            if (o.loc == loc && o.bid == bid) {
+                lv[o.price].first += o.shares;
+                ++lv[o.price].second;
+            }
+        std::vector<std::tuple<std::uint32_t, std::uint64_t, std::uint32_t>> out;
+        for (const auto& [p, sv] : lv)
+            out.emplace_back(p, sv.first, sv.second);
+        if (bid) std::reverse(out.begin(), out.end());
+        return out;
+    }
+    [[nodiscard]] std::size_t levels() const {
+        std::map<std::tuple<std::uint16_t, bool, std::uint32_t>, int> lv;
+        for (const auto& [ref, o] : live)
+            lv[{o.loc, o.bid, o.price}] = 1;
+        return lv.size();
+    }
+};
+
+void expect_same_book(const nq::itch_book& book, const reference_book& ref,
+                      const std::vector<std::uint16_t>& locates) {
+    ASSERT_EQ(book.live_orders(), ref.live.size());
+    ASSERT_EQ(book.live_levels(), ref.levels());
+    EXPECT_EQ(book.stats().unknown_orders, ref.unknown);
+    EXPECT_EQ(book.stats().duplicate_adds, ref.duplicates);
+    for (const std::uint16_t loc : locates) {
+        for (const bool bid : {true, false}) {
+            const auto want = ref.side(loc, bid);
+            const auto got = bid ? book.bids(loc) : book.asks(loc);
+            ASSERT_EQ(got.size(), want.size()) << "locate " << loc << (bid ? " bids" : " asks");
+            for (std::size_t i = 0; i < got.size(); ++i) {
+                ASSERT_EQ(got[i].price, std::get<0>(want[i])) << "locate " << loc << " level " << i;
+                ASSERT_EQ(got[i].shares, std::get<1>(want[i]))
+                    << "locate " << loc << " level " << i;
+                ASSERT_EQ(got[i].orders, std::get<2>(want[i]))
+                    << "locate " << loc << " level " << i;
+            }
+        }
+    }
+}
+
+// Applies framed bytes to the reference one message at a time.
+void apply_reference(reference_book& ref, exwire::bytes framed) {
+    std::size_t pos = 0;
+    while (pos + 2 <= framed.size()) {
+        const std::size_t len = exwire::load_be<std::uint16_t>(framed.data() + pos);
+        ASSERT_LE(pos + 2 + len, framed.size());
+        (void)itch::visit(framed.subspan(pos + 2, len), [&](auto v) { ref.apply(v); });
+        pos += 2 + len;
+    }
+}
+
+}  // namespace
+
+TEST(itch_book, matches_a_map_book_over_the_synthetic_stream_both_ways) {
+    const auto s = itch_synth::generate(300'000, 7);
+    reference_book ref;
+    apply_reference(ref, exwire::bytes(s.bytes));
+    ASSERT_EQ(ref.unknown, 0u);
+
+    nq::itch_book framed(1024);  // small on purpose: pages, pool and index all grow
+    const auto r = framed.apply_framed(exwire::bytes(s.bytes));
+    EXPECT_EQ(r.status, nq::visit_status::ok);
+    EXPECT_EQ(r.messages, s.messages);
+    EXPECT_EQ(r.consumed, s.bytes.size());
+
+    nq::itch_book one_by_one;
+    std::size_t pos = 0;
+    while (pos < s.bytes.size()) {
+        const std::size_t len = exwire::load_be<std::uint16_t>(s.bytes.data() + pos);
+        ASSERT_EQ(one_by_one.apply_message(exwire::bytes(s.bytes).subspan(pos + 2, len)),
+                  nq::visit_status::ok);
+        pos += 2 + len;
+    }
+    std::vector<std::uint16_t> locates;
+    for (std::uint16_t l = 1; l <= 60; ++l)
+        locates.push_back(l);
+    for (std::uint16_t l = 61; l <= 8000; l += 97)
+        locates.push_back(l);
+    expect_same_book(framed, ref, locates);
+    expect_same_book(one_by_one, ref, locates);
+}
+
+// Random streams that break the increasing-reference pattern: references far ahead (the
+// fallback hash), below the first one, reused while live, unknown; sparse and dense.
+void run_random_stream(std::uint64_t seed, std::uint64_t first_ref, std::uint64_t spread) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::byte> framed;
+    std::array<std::byte, 64> buf{};
+    auto put = [&](std::size_t n) {
+        const auto at = framed.size();
+        framed.resize(at + 2 + n);
+        exwire::store_be<std::uint16_t>(framed.data() + at, static_cast<std::uint16_t>(n));
+        std::memcpy(framed.data() + at + 2, buf.data(), n);
+    };
+    std::vector<std::uint64_t> refs;
+    std::uint64_t next = first_ref;
+    auto pick_ref = [&]() -> std::uint64_t {
+        const auto roll = rng() % 100;
+        if (refs.empty() || roll < 3) return rng() % (next + spread + 10);  // maybe unknown
+        return refs[rng() % refs.size()];
+    };
+    for (int i = 0; i < 40'000; ++i) {
+        const auto op = rng() % 100;
+        const auto loc = static_cast<std::uint16_t>(1 + rng() % 5);
+        const auto price = static_cast<std::uint32_t>(100000 + (rng() % 40) * 100);
+        const auto shares = static_cast<std::uint32_t>(1 + rng() % 400);
+        if (op < 35) {
+            std::uint64_t ref;
+            const auto kind = rng() % 100;
+            if (kind < 80) {
+                ref = next++;
+            } else if (kind < 88) {
+                ref = next + spread + rng() % (spread + 1);  // far ahead
+            } else if (kind < 94) {
+                ref = first_ref > 0 ? rng() % first_ref : rng();  // below the first
+            } else if (kind < 97 && !refs.empty()) {
+                ref = refs[rng() % refs.size()];  // duplicate of a (maybe) live order
+            } else {
+                ref = rng();  // anywhere in 64 bits
+            }
+            refs.push_back(ref);
+            const bool mpid = rng() % 10 == 0;
+            auto b = [&](auto builder) {
+                return builder.stock_locate(loc)
+                    .order_reference_number(ref)
+                    .buy_sell_indicator(rng() & 1 ? 'B' : 'S')
+                    .shares(shares)
+                    .stock("R")
+                    .price(price);
+            };
+            if (mpid) {
+                put(b(itch::add_order_mpid::builder(buf)).attribution("X").finish().size);
+            } else {
+                put(b(itch::add_order::builder(buf)).finish().size);
+            }
+        } else if (op < 55) {
+            put(itch::order_executed::builder(buf)
+                    .order_reference_number(pick_ref())
+                    .executed_shares(static_cast<std::uint32_t>(1 + rng() % 300))
+                    .finish()
+                    .size);
+        } else if (op < 60) {
+            put(itch::order_executed_with_price::builder(buf)
+                    .order_reference_number(pick_ref())
+                    .executed_shares(static_cast<std::uint32_t>(1 + rng() % 300))
+                    .printable('Y')
+                    .execution_price(price)
+                    .finish()
+                    .size);
+        } else if (op < 70) {
+            put(itch::order_cancel::builder(buf)
+                    .order_reference_number(pick_ref())
+                    .cancelled_shares(static_cast<std::uint32_t>(1 + rng() % 300))
+                    .finish()
+                    .size);
+        } else if (op < 88) {
+            put(itch::order_delete::builder(buf).order_reference_number(pick_ref()).finish().size);
+        } else if (op < 97) {
+            const std::uint64_t nref = rng() % 4 == 0 ? next + spread : next++;
+            refs.push_back(nref);
+            put(itch::order_replace::builder(buf)
+                    .original_order_reference_number(pick_ref())
+                    .new_order_reference_number(nref)
+                    .shares(shares)
+                    .price(price)
+                    .finish()
+                    .size);
+        } else {
+            put(itch::system_event::builder(buf).event_code('O').finish().size);
+        }
+    }
+    reference_book ref;
+    apply_reference(ref, exwire::bytes(framed));
+    nq::itch_book framed_book(16), one_by_one(16);
+    const auto r = framed_book.apply_framed(exwire::bytes(framed));
+    ASSERT_EQ(r.status, nq::visit_status::ok);
+    std::size_t pos = 0;
+    while (pos < framed.size()) {
+        const std::size_t len = exwire::load_be<std::uint16_t>(framed.data() + pos);
+        ASSERT_EQ(one_by_one.apply_message(exwire::bytes(framed).subspan(pos + 2, len)),
+                  nq::visit_status::ok);
+        pos += 2 + len;
+    }
+    EXPECT_GT(ref.unknown, 0u);
+    EXPECT_GT(ref.duplicates, 0u);
+    expect_same_book(framed_book, ref, {1, 2, 3, 4, 5});
+    expect_same_book(one_by_one, ref, {1, 2, 3, 4, 5});
+}
+
+TEST(itch_book, matches_a_map_book_over_random_streams_with_dense_references) {
+    run_random_stream(1, 1, 50);
+}
+
+TEST(itch_book, matches_a_map_book_over_random_streams_with_gaps_and_outliers) {
+    run_random_stream(2, 1'000'000, 1'000'000);  // far references land in the fallback hash
+    run_random_stream(3, std::uint64_t{1} << 40, 70'000);
+}
+
+TEST(itch_book, frees_and_reuses_order_pages_as_old_orders_go) {
+    feeder f;
+    // 20 pages' worth of orders, then delete all but the newest: old pages empty out
+    for (std::uint64_t r = 1; r <= 20 * 4096; ++r)
+        f.add(r, 1, 'B', 100, 100000 + static_cast<std::uint32_t>(r % 7) * 100);
+    for (std::uint64_t r = 1; r < 20 * 4096; ++r)
+        f.del(r);
+    EXPECT_EQ(f.book.live_orders(), 1u);
+    // the freed pages serve the next references; the book stays exact
+    for (std::uint64_t r = 20 * 4096 + 1; r <= 40 * 4096; ++r)
+        f.add(r, 2, 'S', 10, 200000);
+    const auto a = f.book.asks(2);
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_EQ(a[0].orders, 20u * 4096u);
+    EXPECT_EQ(a[0].shares, 10u * 20u * 4096u);
+    ASSERT_EQ(f.book.bids(1).size(), 1u);
+    EXPECT_EQ(f.book.bids(1)[0].orders, 1u);
+    EXPECT_EQ(f.book.stats().unknown_orders, 0u);
+}
+
+TEST(itch_book, apply_framed_stops_at_a_cut_frame_and_at_a_bad_message) {
+    std::vector<std::byte> framed;
+    std::array<std::byte, 64> buf{};
+    auto put = [&](std::size_t n) {
+        const auto at = framed.size();
+        framed.resize(at + 2 + n);
+        exwire::store_be<std::uint16_t>(framed.data() + at, static_cast<std::uint16_t>(n));
+        std::memcpy(framed.data() + at + 2, buf.data(), n);
+    };
+    put(itch::add_order::builder(buf)
+            .order_reference_number(5)
+            .buy_sell_indicator('B')
+            .shares(10)
+            .stock("A")
+            .price(100)
+            .finish()
+            .size);
+    put(itch::order_delete::builder(buf).order_reference_number(5).finish().size);
+    const std::size_t two = framed.size();
+    put(itch::add_order::builder(buf)
+            .order_reference_number(6)
+            .buy_sell_indicator('S')
+            .shares(10)
+            .stock("A")
+            .price(100)
+            .finish()
+            .size);
+    {
+        nq::itch_book book;
+        const auto r = book.apply_framed(exwire::bytes(framed).first(framed.size() - 3));
+        EXPECT_EQ(r.status, nq::visit_status::truncated);
+        EXPECT_EQ(r.messages, 2u);
+        EXPECT_EQ(r.consumed, two);
+        EXPECT_EQ(book.live_orders(), 0u);
+    }
+    // a frame with an unknown type byte after the three good ones
+    framed.push_back(std::byte{0});
+    framed.push_back(std::byte{1});
+    framed.push_back(std::byte{'!'});
+    nq::itch_book book;
+    const auto r = book.apply_framed(exwire::bytes(framed));
+    EXPECT_EQ(r.status, nq::visit_status::unknown_type);
+    EXPECT_EQ(r.messages, 3u);
+    EXPECT_EQ(r.consumed, framed.size() - 3);
+    EXPECT_EQ(book.live_orders(), 1u);
 }

@@ -337,10 +337,12 @@ def emit_struct(w, model, tname, xname, mtype, mdir, rs, is_msg, rec_info):
     # check()
     w('    /// ok when msg holds exactly one well-formed message of this type.')
     w('    [[nodiscard]] static visit_status check(exwire::bytes msg) noexcept {')
-    w('        if (msg.size() < min_size) return visit_status::truncated;')
     if first_var is None:
-        w('        return msg.size() == min_size ? visit_status::ok : visit_status::oversized;')
+        # one compare on the hot path (the exact size), the reason only when it fails
+        w('        if (msg.size() == min_size) [[likely]] return visit_status::ok;')
+        w('        return msg.size() < min_size ? visit_status::truncated : visit_status::oversized;')
     else:
+        w('        if (msg.size() < min_size) return visit_status::truncated;')
         w(f'        std::size_t pos = {fixed_part};')
         emit_walk(w, rs[first_var:], '        ', check=True)
         w('        return pos == msg.size() ? visit_status::ok : visit_status::oversized;')
@@ -633,7 +635,7 @@ def emit_visit(w, fname, infos):
         seen.add(mtype)
         w(f'        case {mtype}: {{')
         w(f'            const visit_status s = {tname}::check(msg);')
-        w('            if (s != visit_status::ok) return s;')
+        w('            if (s != visit_status::ok) [[unlikely]] return s;')
         w(f'            if constexpr (std::is_invocable_v<Visitor&, {tname}::view>) visitor({tname}::view(msg));')
         w('            return s;')
         w('        }')

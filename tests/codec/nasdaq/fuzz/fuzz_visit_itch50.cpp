@@ -1,4 +1,5 @@
-// visit() on ITCH 5.0 plus text/JSON round trip of whatever it accepts, and the book.
+// visit() on ITCH 5.0 plus text/JSON round trip of whatever it accepts, and the book (one
+// message, and the input as a run of length-prefixed frames).
 #include <exwire/codec/nasdaq/itch50.hpp>
 #include <exwire/codec/nasdaq/itch_book.hpp>
 
@@ -14,5 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz_nasdaq::check_round_trip(nq::itch50::set, in, nq::direction::any);
     static nq::itch_book book(1024);
     (void)book.apply_message(in);
+    // the same bytes as a run of length-prefixed frames (prefetching reads ahead of apply)
+    static nq::itch_book framed_book(1024);
+    const auto r = framed_book.apply_framed(in);
+    if (r.consumed > in.size()) std::abort();
     return sum == 1 ? 1 : 0;
 }

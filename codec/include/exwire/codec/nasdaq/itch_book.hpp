@@ -2,27 +2,72 @@
 // A price-level order book for every symbol of an ITCH 5.0 stream, built from Add (A, F),
 // Executed (E, C), Cancel (X), Delete (D) and Replace (U) messages.
 //
-// Two open-addressing hash tables: orders keyed by order reference number, and price levels
-// keyed by (stock locate, side, price) holding total shares and order count. Each update
-// touches one slot of each (a cache miss or two), which is what makes the book fast;
-// reading a ladder (bids()/asks()) collects and sorts one symbol's levels (cold path).
-// Memory grows only when a table passes half full (reserve() up front to avoid that).
+// Laid out for the stream: Nasdaq assigns order reference numbers in increasing order
+// through the day, so orders live in a paged flat array indexed by (reference - first
+// reference), 8 bytes each ({level index, remaining shares}); a reference far outside that
+// range (or below it) goes to a small hash table instead. Price levels live in a pool
+// ({shares, price, order count, locate, side}) found through a hash keyed by (locate, side,
+// price); an order points straight at its level, so Executed/Cancel/Delete never hash, and
+// only an Add (or a Replace to a new price) looks a level up. Each update touches the order
+// (recent references sit in a few hot cache lines) and its level.
+// Reading a ladder (bids()/asks()) collects and sorts one symbol's levels (cold path).
+// No allocation per message in steady state: pages of the order array are recycled once
+// all their orders are gone, the level pool keeps freed levels on a free list, tables grow
+// geometrically (reserve() up front to avoid even that).
 // Single-threaded: one thread applies messages and reads levels. References to unknown
 // orders (e.g. a stream joined mid-day) are counted, never fatal.
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include <sys/mman.h>
 
 #include <exwire/codec/nasdaq/itch50.hpp>
 
 namespace exwire::codec::nasdaq {
 
 namespace detail {
+
+/// Allocates blocks of 2 MiB and more on 2 MiB boundaries and asks the kernel to back them
+/// with huge pages (transparent huge pages in "madvise" mode): the book's tables are read
+/// at random, and with 4 KiB pages nearly every access would also miss the TLB.
+template <typename T>
+struct huge_page_allocator {
+    using value_type = T;
+    static constexpr std::size_t huge = std::size_t{1} << 21;
+    huge_page_allocator() = default;
+    template <typename U>
+    huge_page_allocator(const huge_page_allocator<U>&) noexcept {}
+    [[nodiscard]] T* allocate(std::size_t n) {
+        const std::size_t bytes = n * sizeof(T);
+        if (bytes < huge) return std::allocator<T>{}.allocate(n);
+        const std::size_t rounded = (bytes + huge - 1) & ~(huge - 1);
+        void* p = std::aligned_alloc(huge, rounded);
+        if (!p) throw std::bad_alloc();
+        (void)::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: fine if refused
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, std::size_t n) noexcept {
+        if (n * sizeof(T) < huge) {
+            std::allocator<T>{}.deallocate(p, n);
+        } else {
+            std::free(p);
+        }
+    }
+    template <typename U>
+    bool operator==(const huge_page_allocator<U>&) const noexcept {
+        return true;
+    }
+};
 
 /// Open addressing with linear probing and backward-shift deletion; Slot has `key` (0 = empty).
 /// Sequential keys (Identity) keep recently added entries next to each other in memory.
@@ -33,7 +78,14 @@ class probe_table {
     void reserve(std::size_t n) {
         if (capacity_for(n) > slots_.size()) rehash(capacity_for(n));
     }
+    /// Asks the cache for the slot where a search for key starts.
+    [[gnu::always_inline]] void prefetch(std::uint64_t key) const noexcept {
+        __builtin_prefetch(&slots_[hash(key) & (slots_.size() - 1)]);
+    }
     [[nodiscard]] Slot* find(std::uint64_t key) noexcept {
+        return const_cast<Slot*>(std::as_const(*this).find(key));
+    }
+    [[nodiscard]] const Slot* find(std::uint64_t key) const noexcept {
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
             if (slots_[i].key == key) return &slots_[i];
@@ -76,7 +128,6 @@ class probe_table {
         --size_;
     }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }
-    [[nodiscard]] const std::vector<Slot>& slots() const noexcept { return slots_; }
 
   private:
     static std::size_t capacity_for(std::size_t n) {
@@ -95,7 +146,7 @@ class probe_table {
         return static_cast<std::size_t>(k);
     }
     void rehash(std::size_t cap) {
-        std::vector<Slot> old = std::move(slots_);
+        std::vector<Slot, huge_page_allocator<Slot>> old = std::move(slots_);
         slots_.assign(cap, Slot{});
         const std::size_t mask = cap - 1;
         for (const auto& s : old) {
@@ -106,7 +157,7 @@ class probe_table {
             slots_[i] = s;
         }
     }
-    std::vector<Slot> slots_;
+    std::vector<Slot, huge_page_allocator<Slot>> slots_;
     std::size_t size_ = 0;
 };
 
@@ -126,13 +177,19 @@ class itch_book {
         std::uint64_t duplicate_adds = 0;  ///< A/F reusing a live order reference
     };
 
+    /// expected_orders: live orders (and levels) to make room for up front.
     explicit itch_book(std::size_t expected_orders = 1u << 16)
-        : orders_(expected_orders), levels_(expected_orders / 2 + 16) {}
+        : far_orders_(16), level_index_(expected_orders / 4 + 16) {
+        levels_.reserve(expected_orders / 4 + 16);
+        levels_.push_back(level_node{});  // index 0 means "no level"
+        reserve_pages(expected_orders);
+    }
 
-    /// Grows the tables so `orders` live orders (and as many levels) fit without rehashing.
+    /// Makes room so `orders` live orders (and as many levels) fit without allocating.
     void reserve(std::size_t orders) {
-        orders_.reserve(orders);
-        levels_.reserve(orders);
+        level_index_.reserve(orders);
+        levels_.reserve(orders + 1);
+        reserve_pages(orders);
     }
 
     /// Applies one message if it changes the book; other types are ignored. The message must
@@ -161,25 +218,28 @@ class itch_book {
     }
     void apply(itch50::order_delete::view v) noexcept {
         ++counters_.deletes;
-        order* o = orders_.find(key_of(v.order_reference_number()));
-        if (!o) {
+        const handle h = find(v.order_reference_number());
+        if (!h.o) {
             ++counters_.unknown_orders;
             return;
         }
-        leave_level(*o, o->shares);
-        orders_.erase(o);
+        leave_level(h.o->level, h.o->shares);
+        erase(h);
     }
+    /// Replace: the order leaves its level and comes back under the new reference with the
+    /// new price and shares (same symbol and side); it loses its time priority.
     void apply(itch50::order_replace::view v) {
         ++counters_.replaces;
-        order* o = orders_.find(key_of(v.original_order_reference_number()));
-        if (!o) {
+        const handle h = find(v.original_order_reference_number());
+        if (!h.o) {
             ++counters_.unknown_orders;
             return;
         }
-        const std::uint16_t locate = o->locate;
-        const bool bid = o->bid;
-        leave_level(*o, o->shares);
-        orders_.erase(o);
+        const level_node& old = levels_[h.o->level];
+        const std::uint16_t locate = old.locate;
+        const bool bid = old.bid;
+        leave_level(h.o->level, h.o->shares);
+        erase(h);
         add(v.new_order_reference_number(), locate, bid, v.price(), v.shares());
     }
     template <typename View>
@@ -190,8 +250,62 @@ class itch_book {
         return itch50::visit(msg, [this](auto v) { apply(v); });
     }
 
+    /// What apply_framed() got through.
+    struct run_result {
+        std::size_t consumed = 0;                ///< bytes of whole frames applied
+        std::size_t messages = 0;                ///< messages applied
+        visit_status status = visit_status::ok;  ///< ok, or why the next frame stopped it
+    };
+
+    /// Applies a run of length-prefixed messages (2-byte big-endian length, then the
+    /// message: the layout of Nasdaq's ITCH files and of MoldUDP64 message blocks), exactly
+    /// as apply_message() on each would, but looking up to 16 frames ahead to prefetch
+    /// the orders and levels they will touch, so cache misses overlap instead of queueing.
+    /// Stops before a frame cut short by the end of the span (status truncated, consumed
+    /// tells where to resume) or a message visit() rejects (its status; that frame is not
+    /// counted as consumed).
+    run_result apply_framed(exwire::bytes framed) {
+        constexpr std::size_t ahead = 16, third = 5, mask = ahead - 1;
+        std::array<std::size_t, ahead> at{};  // offsets of frames scouted, not yet applied
+        const std::byte* const p = framed.data();
+        const std::size_t n = framed.size();
+        auto msg_at = [p](std::size_t pos) {
+            return exwire::bytes(p + pos + 2, load_be<std::uint16_t>(p + pos));
+        };
+        std::size_t scout = 0;                 // offset of the next frame to scout
+        std::size_t scouted = 0, applied = 0;  // frames
+        run_result r;
+        for (;;) {
+            while (scouted - applied < ahead && scout + 2 <= n) {
+                const std::size_t len = load_be<std::uint16_t>(p + scout);
+                if (scout + 2 + len > n) break;
+                prefetch_first(msg_at(scout));  // stage 1: its order or level slot
+                at[scouted & mask] = scout;
+                ++scouted;
+                scout += 2 + len;
+                // stage 2, a third of the way: the level, found through what stage 1 fetched
+                if (scouted > third) prefetch_second(msg_at(at[(scouted - 1 - third) & mask]));
+                // stage 3: the index slot of a level the message may empty
+                if (scouted > 2 * third)
+                    prefetch_third(msg_at(at[(scouted - 1 - 2 * third) & mask]));
+            }
+            if (applied == scouted) break;
+            const std::size_t pos = at[applied & mask];
+            const exwire::bytes m = msg_at(pos);
+            if (const visit_status st = apply_message(m); st != visit_status::ok) {
+                r.status = st;
+                break;
+            }
+            r.consumed = pos + 2 + m.size();
+            ++applied;
+        }
+        r.messages = applied;
+        if (r.status == visit_status::ok && r.consumed < n) r.status = visit_status::truncated;
+        return r;
+    }
+
     /// Up to max_levels levels of one side, best first (bids highest first, asks lowest
-    /// first). Cold path: scans the level table and sorts.
+    /// first). Cold path: scans the level pool and sorts.
     [[nodiscard]] std::vector<level> bids(std::uint16_t locate,
                                           std::size_t max_levels = ~std::size_t{0}) const {
         return side(locate, true, max_levels);
@@ -201,79 +315,310 @@ class itch_book {
         return side(locate, false, max_levels);
     }
 
-    [[nodiscard]] std::size_t live_orders() const noexcept { return orders_.size(); }
-    [[nodiscard]] std::size_t live_levels() const noexcept { return levels_.size(); }
+    [[nodiscard]] std::size_t live_orders() const noexcept { return live_orders_; }
+    [[nodiscard]] std::size_t live_levels() const noexcept { return level_index_.size(); }
     [[nodiscard]] const counters& stats() const noexcept { return counters_; }
 
   private:
     struct order {
-        std::uint64_t key;  // order reference + 1 (0 = empty slot)
-        std::uint32_t price;
+        std::uint32_t level;  // index into levels_; 0 = no order here
         std::uint32_t shares;
+    };
+    struct far_order {
+        std::uint64_t key;  // order reference + 1 (0 = empty slot)
+        order o;
+    };
+    struct alignas(32) level_node {  // 32 bytes: never straddles a cache line
+        std::uint64_t shares;
+        std::uint32_t price;
+        std::uint32_t orders;  // 0: on the free list (price holds the next free index)
         std::uint16_t locate;
         bool bid;
     };
     struct level_slot {
         std::uint64_t key;  // level_key(); 0 = empty slot
-        std::uint64_t shares;
-        std::uint32_t orders;
+        std::uint32_t index;
     };
-    static constexpr std::uint64_t key_of(std::uint64_t ref) noexcept { return ref + 1; }
+    struct page {
+        std::unique_ptr<order[]> data;  // page_size orders, or null
+        std::uint32_t live = 0;
+    };
+    struct handle {
+        order* o = nullptr;
+        far_order* far = nullptr;  // set when the order lives in far_orders_
+        std::size_t page = 0;
+    };
+
+    static constexpr unsigned page_bits = 12;
+    static constexpr std::size_t page_size = std::size_t{1} << page_bits;
+    static constexpr std::uint64_t page_mask = page_size - 1;
+    // A reference up to this many pages past the newest page gets a page; further out, the
+    // hash (a gap that large is not the increasing-reference stream the pages are for).
+    static constexpr std::size_t page_window = 16;
+    static constexpr std::size_t max_pages = std::size_t{1} << 20;  // 2^32 references
+
     static constexpr std::uint64_t level_key(std::uint16_t locate, bool bid,
                                              std::uint32_t price) noexcept {
         return (std::uint64_t{1} << 63) | (std::uint64_t{locate} << 33) |
                (std::uint64_t{bid} << 32) | price;
     }
 
+    // Where the order with this reference would sit in the pages (null if no page).
+    [[nodiscard]] const order* slot_of(std::uint64_t ref) const noexcept {
+        const std::uint64_t idx = ref - base_;
+        const std::uint64_t p = idx >> page_bits;
+        if (p >= pages_.size()) return nullptr;
+        const order* data = pages_[p].data.get();
+        return data ? &data[idx & page_mask] : nullptr;
+    }
+
+    // Stage 1 of apply_framed(): the order a message names, or the level slot an add needs.
+    [[gnu::always_inline]] void prefetch_first(exwire::bytes m) const noexcept {
+        if (m.empty()) return;
+        switch (static_cast<std::uint8_t>(m[0])) {
+            case itch50::add_order::type:
+            case itch50::add_order_mpid::type:
+                if (m.size() >= itch50::add_order::min_size) {
+                    const itch50::add_order::view v(m);
+                    level_index_.prefetch(
+                        level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price()));
+                }
+                return;
+            case itch50::order_executed::type:
+            case itch50::order_executed_with_price::type:
+            case itch50::order_cancel::type:
+            case itch50::order_delete::type:
+            case itch50::order_replace::type:
+                if (m.size() >= itch50::order_delete::min_size) {
+                    if (const order* o =
+                            slot_of(itch50::order_delete::view(m).order_reference_number()))
+                        __builtin_prefetch(o);
+                }
+                return;
+            default:
+                return;
+        }
+    }
+
+    // Stage 2: the level the order (now hopefully cached) points at, or the add's level.
+    [[gnu::always_inline]] void prefetch_second(exwire::bytes m) const noexcept {
+        if (m.empty()) return;
+        switch (static_cast<std::uint8_t>(m[0])) {
+            case itch50::add_order::type:
+            case itch50::add_order_mpid::type:
+                if (m.size() >= itch50::add_order::min_size) {
+                    const itch50::add_order::view v(m);
+                    if (const level_slot* s = level_index_.find(
+                            level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price())))
+                        __builtin_prefetch(&levels_[s->index]);
+                }
+                return;
+            case itch50::order_executed::type:
+            case itch50::order_executed_with_price::type:
+            case itch50::order_cancel::type:
+            case itch50::order_delete::type:
+            case itch50::order_replace::type:
+                if (m.size() >= itch50::order_delete::min_size) {
+                    const order* o =
+                        slot_of(itch50::order_delete::view(m).order_reference_number());
+                    if (o && o->level != 0 && o->level < levels_.size())
+                        __builtin_prefetch(&levels_[o->level]);
+                }
+                return;
+            default:
+                return;
+        }
+    }
+
+    // Stage 3: a message that may remove the last order of its level will erase the level
+    // from the index; a replace also looks up the level at its new price.
+    [[gnu::always_inline]] void prefetch_third(exwire::bytes m) const noexcept {
+        if (m.empty()) return;
+        switch (static_cast<std::uint8_t>(m[0])) {
+            case itch50::order_replace::type:
+                if (m.size() >= itch50::order_replace::min_size) {
+                    const itch50::order_replace::view v(m);
+                    const order* o = slot_of(v.original_order_reference_number());
+                    if (o && o->level != 0 && o->level < levels_.size()) {
+                        const level_node& n = levels_[o->level];
+                        level_index_.prefetch(level_key(n.locate, n.bid, v.price()));
+                        if (n.orders == 1)
+                            level_index_.prefetch(level_key(n.locate, n.bid, n.price));
+                    }
+                }
+                return;
+            case itch50::order_executed::type:
+            case itch50::order_executed_with_price::type:
+            case itch50::order_cancel::type:
+            case itch50::order_delete::type:
+                if (m.size() >= itch50::order_delete::min_size) {
+                    const order* o =
+                        slot_of(itch50::order_delete::view(m).order_reference_number());
+                    if (o && o->level != 0 && o->level < levels_.size()) {
+                        const level_node& n = levels_[o->level];
+                        if (n.orders == 1)
+                            level_index_.prefetch(level_key(n.locate, n.bid, n.price));
+                    }
+                }
+                return;
+            default:
+                return;
+        }
+    }
+
+    [[nodiscard]] handle find(std::uint64_t ref) noexcept {
+        const std::uint64_t idx = ref - base_;  // wraps for ref < base_: beyond every page
+        const std::uint64_t p = idx >> page_bits;
+        if (p < pages_.size()) {
+            order* data = pages_[p].data.get();
+            if (data && data[idx & page_mask].level != 0)
+                return handle{&data[idx & page_mask], nullptr, static_cast<std::size_t>(p)};
+        }
+        if (far_orders_.size() != 0) [[unlikely]] {
+            if (far_order* f = far_orders_.find(ref + 1)) return handle{&f->o, f, 0};
+        }
+        return handle{};
+    }
+
+    void erase(const handle& h) noexcept {
+        --live_orders_;
+        if (h.far) [[unlikely]] {
+            far_orders_.erase(h.far);
+            return;
+        }
+        h.o->level = 0;
+        page& pg = pages_[h.page];
+        if (--pg.live == 0 && h.page + 1 < pages_.size()) release_page(pg);
+    }
+
+    // Where a new order with this reference goes (page allocated on demand, or the hash).
+    order& place(std::uint64_t ref) {
+        if (!have_base_) [[unlikely]] {
+            base_ = ref & ~page_mask;
+            have_base_ = true;
+        }
+        const std::uint64_t idx = ref - base_;
+        const std::uint64_t p = idx >> page_bits;
+        if (p < pages_.size() && pages_[p].data) [[likely]] {
+            ++pages_[p].live;
+            return pages_[p].data[idx & page_mask];
+        }
+        if (p < max_pages && p < pages_.size() + page_window) {
+            page& pg = open_page(static_cast<std::size_t>(p));
+            ++pg.live;
+            return pg.data[idx & page_mask];
+        }
+        bool created = false;
+        far_order& f = far_orders_.find_or_insert(ref + 1, created);
+        return f.o;
+    }
+
     void add(std::uint64_t ref, std::uint16_t locate, bool bid, std::uint32_t price,
              std::uint32_t shares) {
-        bool created = false;
-        order& o = orders_.find_or_insert(key_of(ref), created);
-        if (!created) {  // a live reference added again: the new order replaces it
+        if (const handle h = find(ref); h.o) [[unlikely]] {
+            // a live reference added again: the new order replaces it
             ++counters_.duplicate_adds;
-            leave_level(o, o.shares);
+            leave_level(h.o->level, h.o->shares);
+            erase(h);
         }
-        o.price = price;
+        const std::uint32_t l = enter_level(locate, bid, price, shares);
+        order& o = place(ref);
+        o.level = l;
         o.shares = shares;
-        o.locate = locate;
-        o.bid = bid;
-        level_slot& l = levels_.find_or_insert(level_key(locate, bid, price), created);
-        l.shares += shares;
-        ++l.orders;
+        ++live_orders_;
     }
 
     void reduce(std::uint64_t ref, std::uint32_t by) noexcept {
-        order* o = orders_.find(key_of(ref));
-        if (!o) {
+        const handle h = find(ref);
+        if (!h.o) {
             ++counters_.unknown_orders;
             return;
         }
-        const std::uint32_t take = std::min(by, o->shares);
-        if (take == o->shares) {
-            leave_level(*o, take);
-            orders_.erase(o);
+        order& o = *h.o;
+        if (by >= o.shares) {
+            leave_level(o.level, o.shares);
+            erase(h);
         } else {
-            o->shares -= take;
-            if (level_slot* l = levels_.find(level_key(o->locate, o->bid, o->price)))
-                l->shares -= take;
+            o.shares -= by;
+            levels_[o.level].shares -= by;
         }
     }
 
-    // The order leaves its level, taking `shares` with it.
-    void leave_level(const order& o, std::uint32_t shares) noexcept {
-        level_slot* l = levels_.find(level_key(o.locate, o.bid, o.price));
-        if (!l) return;
-        l->shares -= std::min<std::uint64_t>(shares, l->shares);
-        if (--l->orders == 0) levels_.erase(l);
+    // Adds one order of `shares` to the level (created if absent); returns its index.
+    std::uint32_t enter_level(std::uint16_t locate, bool bid, std::uint32_t price,
+                              std::uint32_t shares) {
+        bool created = false;
+        level_slot& s = level_index_.find_or_insert(level_key(locate, bid, price), created);
+        if (created) [[unlikely]] {
+            s.index = new_level();
+            levels_[s.index] = level_node{shares, price, 1, locate, bid};
+            return s.index;
+        }
+        level_node& n = levels_[s.index];
+        n.shares += shares;
+        ++n.orders;
+        return s.index;
+    }
+
+    // The order leaves level l, taking `shares` with it; an empty level is freed.
+    void leave_level(std::uint32_t l, std::uint32_t shares) noexcept {
+        level_node& n = levels_[l];
+        n.shares -= std::min<std::uint64_t>(shares, n.shares);
+        if (--n.orders != 0) [[likely]]
+            return;
+        if (level_slot* s = level_index_.find(level_key(n.locate, n.bid, n.price)))
+            level_index_.erase(s);
+        n.price = free_level_;
+        free_level_ = l;
+    }
+
+    std::uint32_t new_level() {
+        if (free_level_ != 0) {
+            const std::uint32_t l = free_level_;
+            free_level_ = levels_[l].price;
+            __builtin_prefetch(&levels_[free_level_]);  // the next new level's node
+            return l;
+        }
+        levels_.push_back(level_node{});
+        return static_cast<std::uint32_t>(levels_.size() - 1);
+    }
+
+    page& open_page(std::size_t p) {
+        if (p >= pages_.size()) pages_.resize(p + 1);
+        page& pg = pages_[p];
+        if (!spare_pages_.empty()) {
+            pg.data = std::move(spare_pages_.back());  // all zero: every order left it
+            spare_pages_.pop_back();
+        } else {
+            pg.data = std::make_unique<order[]>(page_size);
+        }
+        return pg;
+    }
+
+    void release_page(page& pg) noexcept {
+        if (spare_pages_.size() < spare_pages_.capacity()) {
+            spare_pages_.push_back(std::move(pg.data));
+        } else {
+            pg.data.reset();
+        }
+    }
+
+    void reserve_pages(std::size_t orders) {
+        const std::size_t n = orders / page_size + 1;
+        spare_pages_.reserve(std::max(spare_pages_.capacity(), n + page_window));
+        pages_.reserve(n);
+        while (spare_pages_.size() < n)
+            spare_pages_.push_back(std::make_unique<order[]>(page_size));
     }
 
     [[nodiscard]] std::vector<level> side(std::uint16_t locate, bool bid,
                                           std::size_t max_levels) const {
         std::vector<level> out;
-        const std::uint64_t want = level_key(locate, bid, 0);
-        for (const auto& s : levels_.slots())
-            if (s.key != 0 && (s.key & ~std::uint64_t{0xffffffff}) == want)
-                out.push_back(level{static_cast<std::uint32_t>(s.key), s.shares, s.orders});
+        for (std::size_t i = 1; i < levels_.size(); ++i) {
+            const level_node& n = levels_[i];
+            if (n.orders != 0 && n.locate == locate && n.bid == bid)
+                out.push_back(level{n.price, n.shares, n.orders});
+        }
         if (bid) {
             std::sort(out.begin(), out.end(),
                       [](const level& a, const level& b) { return a.price > b.price; });
@@ -285,10 +630,15 @@ class itch_book {
         return out;
     }
 
-    // ITCH order references are assigned in increasing order, so the identity hash keeps
-    // recent orders (the ones most updates touch) in a few cache lines.
-    detail::probe_table<order, true> orders_;
-    detail::probe_table<level_slot, false> levels_;
+    std::vector<page> pages_;  // page p holds references base_ + p * page_size ...
+    std::vector<std::unique_ptr<order[]>> spare_pages_;
+    std::uint64_t base_ = 0;
+    bool have_base_ = false;
+    std::size_t live_orders_ = 0;
+    detail::probe_table<far_order, false> far_orders_;
+    std::vector<level_node, detail::huge_page_allocator<level_node>> levels_;
+    std::uint32_t free_level_ = 0;  // head of the free list (0: empty)
+    detail::probe_table<level_slot, false> level_index_;
     counters counters_;
 };
 
