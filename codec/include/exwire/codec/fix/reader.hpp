@@ -218,6 +218,11 @@ namespace detail {
 /// Tag of `n` (1-4) characters at p: its value, or -1 if a character is not a digit. Reads
 /// the four bytes [p, p + 4) (the caller guarantees they are in the span), without branches.
 [[nodiscard]] inline int short_tag(const char* p, unsigned n) noexcept {
+    if (n == 2) {  // the most common length: two digits without the word arithmetic
+        const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
+        const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+        return (d0 | d1) <= 9 ? static_cast<int>(d0 * 10 + d1) : -1;
+    }
     std::uint32_t x;
     std::memcpy(&x, p, 4);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -371,6 +376,35 @@ template <typename Scanner, typename OnField>
     int pending_data_tag = 0;
     long pending_len = -1;
     for (;;) {
+        // Fields that end in this block, straight from the masks (none right after a length
+        // field: its data field goes by length, below).
+        if (pending_data_tag == 0) {
+            while (pending != 0) {
+                const auto end = static_cast<unsigned>(__builtin_ctzll(pending));
+                // First '=' at or after start (bit 63 stands in for "none": too long a tag).
+                const auto tag_len = static_cast<unsigned>(
+                    __builtin_ctzll((m.eq >> start) | (std::uint64_t{1} << 63)));
+                if (tag_len - 1 >= 4 || start + tag_len >= end) break;
+                const int tag = short_tag(base + start, tag_len);  // -1 if not digits
+                if (tag <= 0) break;
+                const unsigned value_at = start + tag_len + 1;
+                if (end == value_at) return malformed_at(buf, malformed_reason::empty_value);
+                const field f{tag, std::string_view(base + value_at, end - value_at)};
+                pending &= pending - 1;
+                start = end + 1;
+                if (static_cast<unsigned>(tag - 90) <= 621 - 90) {  // maybe a length field
+                    pending_data_tag = data_tag_for_length(tag);
+                    if (pending_data_tag != 0) {
+                        pending_len = length_value(f.value);
+                        if (pending_len < 0)
+                            return malformed_at(buf, malformed_reason::bad_data_length);
+                        on_field(f);
+                        break;
+                    }
+                }
+                on_field(f);
+            }
+        }
         if (pending == 0) {  // the next field does not end in this block: scan from its start
             base += start;
             start = 0;
@@ -378,29 +412,7 @@ template <typename Scanner, typename OnField>
             const auto left = static_cast<std::size_t>(e - base);
             m = Scanner::scan(base, left < 64 ? left : 64, lo, hi);
             pending = m.soh;
-        }
-        if (pending != 0) {
-            const auto end = static_cast<unsigned>(__builtin_ctzll(pending));
-            const std::uint64_t eqs = m.eq >> start;
-            const auto tag_len = static_cast<unsigned>(eqs != 0 ? __builtin_ctzll(eqs) : 64);
-            if (tag_len - 1 < 4 && start + tag_len < end) {
-                const int tag = short_tag(base + start, tag_len);  // -1 if not digits
-                if (tag > 0 && tag != pending_data_tag) {
-                    const unsigned value_at = start + tag_len + 1;
-                    if (end == value_at) return malformed_at(buf, malformed_reason::empty_value);
-                    const field f{tag, std::string_view(base + value_at, end - value_at)};
-                    pending_data_tag = data_tag_for_length(tag);
-                    if (pending_data_tag != 0) {
-                        pending_len = length_value(f.value);
-                        if (pending_len < 0)
-                            return malformed_at(buf, malformed_reason::bad_data_length);
-                    }
-                    on_field(f);
-                    pending &= pending - 1;
-                    start = end + 1;
-                    continue;
-                }
-            }
+            if (pending != 0 && pending_data_tag == 0) continue;
         }
         // Byte-by-byte path for this field, then resume the masks after it.
         field f;
