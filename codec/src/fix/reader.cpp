@@ -3,10 +3,6 @@
 
 #include <cstring>
 
-#if defined(EXWIRE_FIX_HAVE_AVX2_SCANNER)
-#include <immintrin.h>
-#endif
-
 namespace exwire::codec::fix {
 
 namespace {
@@ -147,65 +143,6 @@ frame_result detail::check_envelope(std::string_view buf, std::size_t max_body_l
     body_end_out = body_end;
     return {frame_status::complete, malformed_reason::none, total};
 }
-
-#if defined(EXWIRE_FIX_HAVE_AVX2_SCANNER)
-namespace detail {
-
-bool avx2_supported() noexcept {
-    static const bool yes = __builtin_cpu_supports("avx2") != 0;
-    return yes;
-}
-
-namespace {
-__attribute__((target("avx2"))) inline block_masks chunk32(const char* p) noexcept {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-    const auto s =
-        static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(1))));
-    const auto e = static_cast<std::uint32_t>(
-        _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('='))));
-    return {s, e};
-}
-}  // namespace
-
-__attribute__((target("avx2"))) block_masks avx2_scanner::scan(const char* p, std::size_t n,
-                                                               const char* lo,
-                                                               const char* hi) noexcept {
-    if (n == 64) {
-        const block_masks a = chunk32(p), b = chunk32(p + 32);
-        return {a.soh | b.soh << 32, a.eq | b.eq << 32};
-    }
-    block_masks m;
-    std::size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        const block_masks c = chunk32(p + i);
-        m.soh |= c.soh << i;
-        m.eq |= c.eq << i;
-    }
-    if (i < n) {
-        // Tail of 1..31 bytes: a full 32-byte load where the span allows, else from the end of
-        // the span, else the 16-byte scanner (which handles spans shorter than 16 bytes).
-        const std::size_t rest = n - i;
-        const std::uint64_t keep = (std::uint64_t{1} << rest) - 1;
-        const char* t = p + i;
-        block_masks c;
-        if (hi - t >= 32) {
-            c = chunk32(t);
-        } else if (hi - lo >= 32) {
-            c = chunk32(hi - 32);
-            const auto shift = static_cast<unsigned>(t - (hi - 32));
-            c.soh >>= shift;
-            c.eq >>= shift;
-        } else {
-            c = sse2_scanner::scan(t, rest, lo, hi);
-        }
-        m.soh |= (c.soh & keep) << i;
-        m.eq |= (c.eq & keep) << i;
-    }
-    return m;
-}
-
-}  // namespace detail
-#endif
 
 frame_result check_frame(std::string_view buf, std::size_t max_body_length) noexcept {
     return decode(

@@ -84,9 +84,23 @@ inline constexpr std::size_t default_max_body_length = 1 << 20;
     // 16 bytes per step: psadbw against zero sums each 8-byte half.
     __m128i acc = _mm_setzero_si128();
     const __m128i zero = _mm_setzero_si128();
-    for (; n >= 16; n -= 16, p += 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
+    if (n >= 16) {
+        for (; n >= 16; n -= 16, p += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
+        }
+        if (n > 0) {
+            // The last n bytes: the 16 bytes ending at the end, the ones already summed
+            // masked off (bytes i < 16 - n become zero).
+            alignas(16) static constexpr unsigned char keep[32] = {
+                0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+                0,    0,    0,    0,    0,    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+            const __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keep + n));
+            acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_and_si128(v, k), zero));
+            n = 0;
+        }
     }
     sum = static_cast<std::uint64_t>(_mm_cvtsi128_si64(acc)) +
           static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc)));
@@ -295,7 +309,7 @@ template <typename Scanner>
     const char* const b = buf.data();
     const std::size_t n = buf.size();
     if (n < 25) return false;  // shorter than 8=FIX|9=5|35=0|10=NNN|
-    if (b[0] != '8' || b[1] != '=' || b[2] != 'F' || b[3] != 'I' || b[4] != 'X') return false;
+    if (std::memcmp(b, "8=FIX", 5) != 0) return false;
     const std::size_t covered = n < 64 ? n : 64;
     m0 = Scanner::scan(b, covered, b, b + n);
     if (m0.soh == 0) return false;
@@ -325,8 +339,8 @@ template <typename Scanner>
         return false;
     // 10=NNN<SOH> right where BodyLength says the body ends, and the CheckSum right.
     const std::size_t end = start + length;
-    if (n - 7 < end || b[end - 1] != soh || b[end] != '1' || b[end + 1] != '0' ||
-        b[end + 2] != '=' || b[end + 6] != soh)
+    if (n - 7 < end || b[end - 1] != soh || std::memcmp(b + end, "10=", 3) != 0 ||
+        b[end + 6] != soh)
         return false;
     const unsigned c0 = static_cast<unsigned char>(b[end + 3]) - unsigned{'0'};
     const unsigned c1 = static_cast<unsigned char>(b[end + 4]) - unsigned{'0'};
