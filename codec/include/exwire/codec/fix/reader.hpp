@@ -235,7 +235,7 @@ namespace detail {
     if (n == 2) {  // the most common length: two digits without the word arithmetic
         const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
         const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
-        return (d0 | d1) <= 9 ? static_cast<int>(d0 * 10 + d1) : -1;
+        return (d0 <= 9) & (d1 <= 9) ? static_cast<int>(d0 * 10 + d1) : -1;
     }
     std::uint32_t x;
     std::memcpy(&x, p, 4);
@@ -345,7 +345,8 @@ template <typename Scanner>
     const unsigned c0 = static_cast<unsigned char>(b[end + 3]) - unsigned{'0'};
     const unsigned c1 = static_cast<unsigned char>(b[end + 4]) - unsigned{'0'};
     const unsigned c2 = static_cast<unsigned char>(b[end + 5]) - unsigned{'0'};
-    if ((c0 | c1 | c2) > 9 || checksum(std::string_view(b, end)) != c0 * 100 + c1 * 10 + c2)
+    if ((c0 > 9) | (c1 > 9) | (c2 > 9) ||
+        checksum(std::string_view(b, end)) != c0 * 100 + c1 * 10 + c2)
         return false;
     body_start = start;
     body_end = end;
