@@ -229,8 +229,8 @@ namespace detail {
 }  // namespace detail
 
 namespace detail {
-/// Tag of `n` (1-4) characters at p: its value, or -1 if a character is not a digit. Reads
-/// the four bytes [p, p + 4) (the caller guarantees they are in the span), without branches.
+/// Tag of `n` (1-4) characters at p: its value, or -1 if a character is not a digit. May read
+/// all four bytes [p, p + 4): the caller guarantees they are in the span.
 [[nodiscard]] inline int short_tag(const char* p, unsigned n) noexcept {
     if (n == 2) {  // the most common length: two digits without the word arithmetic
         const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
