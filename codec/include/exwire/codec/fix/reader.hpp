@@ -339,8 +339,8 @@ template <typename Scanner>
         return false;
     // 10=NNN<SOH> right where BodyLength says the body ends, and the CheckSum right.
     const std::size_t end = start + length;
-    if (n - 7 < end || b[end - 1] != soh || std::memcmp(b + end, "10=", 3) != 0 ||
-        b[end + 6] != soh)
+    if (n - 7 < end || b[end - 1] != soh || b[end] != '1' || b[end + 1] != '0' ||
+        b[end + 2] != '=' || b[end + 6] != soh)
         return false;
     const unsigned c0 = static_cast<unsigned char>(b[end + 3]) - unsigned{'0'};
     const unsigned c1 = static_cast<unsigned char>(b[end + 4]) - unsigned{'0'};
