@@ -74,21 +74,20 @@ std::string describe(const outcome& o) {
 }
 
 template <typename Scanner>
-outcome run_fast(std::string_view buf) {
+outcome run_fast(std::string_view buf, std::size_t max_body_length = default_max_body_length) {
     outcome o{};
     const frame_result r = detail::decode_with<Scanner>(
-        buf, [&](const field& f) { o.fields.emplace_back(f.tag, f.value); },
-        default_max_body_length);
+        buf, [&](const field& f) { o.fields.emplace_back(f.tag, f.value); }, max_body_length);
     o.status = r.status;
     o.reason = r.reason;
     o.length = r.length;
     return o;
 }
 
-outcome run_reference(std::string_view buf) {
+outcome run_reference(std::string_view buf, std::size_t max_body_length = default_max_body_length) {
     outcome o{};
     const frame_result r = fix_test::reference_decode(
-        buf, [&](const field& f) { o.fields.emplace_back(f.tag, f.value); });
+        buf, [&](const field& f) { o.fields.emplace_back(f.tag, f.value); }, max_body_length);
     o.status = r.status;
     o.reason = r.reason;
     o.length = r.length;
@@ -300,6 +299,22 @@ TEST(fix_decode_paths, agree_on_messages_shorter_than_one_block) {
     for (std::size_t n = 0; n <= smallest.size(); ++n) {
         const exact_buffer buf(std::string_view(smallest).substr(0, n));
         expect_paths_agree(buf.view(), "smallest cut " + std::to_string(n));
+    }
+}
+
+TEST(fix_decode_paths, agree_on_the_body_length_limit) {
+    for (const char* name : golden_files) {
+        const std::string m = read_golden(name);
+        const exact_buffer buf(m);
+        std::size_t limited = 0;
+        for (std::size_t max : {std::size_t{0}, std::size_t{5}, std::size_t{50}, std::size_t{177},
+                                std::size_t{178}, std::size_t{400}, default_max_body_length}) {
+            const outcome ref = run_reference(buf.view(), max);
+            EXPECT_EQ(run_fast<detail::scalar_scanner>(buf.view(), max), ref) << name << max;
+            EXPECT_EQ(run_fast<detail::best_scanner>(buf.view(), max), ref) << name << max;
+            limited += ref.reason == malformed_reason::body_too_long ? 1 : 0;
+        }
+        EXPECT_GE(limited, 2u) << name;  // the small limits do reject
     }
 }
 
