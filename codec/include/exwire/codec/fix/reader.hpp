@@ -308,7 +308,7 @@ template <typename Scanner>
                                         std::size_t& body_end) noexcept {
     const char* const b = buf.data();
     const std::size_t n = buf.size();
-    if (n < 25) return false;  // shorter than 8=FIX|9=5|35=0|10=NNN|
+    if (n < 25) return false;  // tiny frames (22-24 bytes) take the general path
     if (std::memcmp(b, "8=FIX", 5) != 0) return false;
     const std::size_t covered = n < 64 ? n : 64;
     m0 = Scanner::scan(b, covered, b, b + n);
