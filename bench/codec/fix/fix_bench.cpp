@@ -1,5 +1,6 @@
-// FIX codec benchmarks, exwire side by side with QuickFIX 1.15 and a plain SOH scan, in one
-// run. Messages are built once at start-up; every iteration decodes/encodes one message.
+// FIX codec benchmarks, exwire side by side with QuickFIX 1.15 and two SOH-scan floors (a
+// memchr per field, and an SSE2 count of SOH bytes), in one run. Messages are built once at
+// start-up; every iteration decodes/encodes one message.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -7,6 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "exwire/codec/fix/reader.hpp"
 #include "exwire/codec/fix/values.hpp"
@@ -225,6 +230,18 @@ void BM_new_order_decode_exwire(benchmark::State& state) {
 }
 BENCHMARK(BM_new_order_decode_exwire);
 
+// The same framing and field walk with nothing extracted (empty callback): how much of the
+// figure above is the decode itself and how much the six-field switch and value parsing.
+void BM_new_order_decode_exwire_no_extract(benchmark::State& state) {
+    const std::string& m = new_order();
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(m.data());
+        const frame_result r = decode(m, [](const field&) noexcept {});
+        benchmark::DoNotOptimize(r);
+    }
+}
+BENCHMARK(BM_new_order_decode_exwire_no_extract);
+
 // exwire with find-with-hint lookups in wire order instead of one switch pass.
 void BM_new_order_decode_exwire_find_hint(benchmark::State& state) {
     const std::string& m = new_order();
@@ -250,23 +267,63 @@ void BM_new_order_decode_exwire_find_hint(benchmark::State& state) {
 }
 BENCHMARK(BM_new_order_decode_exwire_find_hint);
 
-// The floor: touch every byte looking for SOH (no validation, no field extraction).
+// The floor: touch every byte looking for SOH, a memchr per field (no validation, no field
+// extraction).
+std::size_t count_soh_memchr(std::string_view m) noexcept {
+    std::size_t n = 0;
+    const char* p = m.data();
+    const char* e = p + m.size();
+    while ((p = static_cast<const char*>(
+                std::memchr(p, '\x01', static_cast<std::size_t>(e - p)))) != nullptr) {
+        ++n;
+        ++p;
+    }
+    return n;
+}
+
 void BM_new_order_scan_soh_floor(benchmark::State& state) {
     const std::string& m = new_order();
     for (auto _ : state) {
         benchmark::DoNotOptimize(m.data());
-        std::size_t n = 0;
-        const char* p = m.data();
-        const char* e = p + m.size();
-        while ((p = static_cast<const char*>(
-                    std::memchr(p, '\x01', static_cast<std::size_t>(e - p)))) != nullptr) {
-            ++n;
-            ++p;
-        }
-        benchmark::DoNotOptimize(n);
+        benchmark::DoNotOptimize(count_soh_memchr(m));
     }
 }
 BENCHMARK(BM_new_order_scan_soh_floor);
+
+// A second, lower floor: count the SOH bytes 16 at a time (SSE2 compare, byte counters summed
+// with psadbw), no per-field work at all. Only the bytes are touched; nothing is validated
+// or extracted.
+std::size_t count_soh_simd(std::string_view m) noexcept {
+    const char* p = m.data();
+    std::size_t left = m.size();
+    std::size_t n = 0;
+#if defined(__SSE2__)
+    const __m128i needle = _mm_set1_epi8(1);
+    while (left >= 16) {
+        // Up to 255 steps per byte counter, then add the counters up.
+        __m128i counts = _mm_setzero_si128();
+        for (int steps = 0; steps < 255 && left >= 16; ++steps, left -= 16, p += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            counts = _mm_sub_epi8(counts, _mm_cmpeq_epi8(v, needle));
+        }
+        const __m128i sums = _mm_sad_epu8(counts, _mm_setzero_si128());
+        n += static_cast<std::size_t>(_mm_cvtsi128_si64(sums)) +
+             static_cast<std::size_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums)));
+    }
+#endif
+    for (; left > 0; --left)
+        n += *p++ == '\x01' ? 1 : 0;
+    return n;
+}
+
+void BM_new_order_count_soh_simd_floor(benchmark::State& state) {
+    const std::string& m = new_order();
+    for (auto _ : state) {
+        benchmark::DoNotOptimize(m.data());
+        benchmark::DoNotOptimize(count_soh_simd(m));
+    }
+}
+BENCHMARK(BM_new_order_count_soh_simd_floor);
 
 void BM_new_order_encode_exwire(benchmark::State& state) {
     std::array<std::byte, 1024> buf;
@@ -420,6 +477,9 @@ int main(int argc, char** argv) {
     order_fields o;
     if (!decode_new_order(new_order(), o) || o.price != decimal{41225, -2} || o.symbol != "MSFT")
         return 1;
+    // The two floors do the same count.
+    for (const std::string* m : {&new_order(), &execution_report(), &md_snapshot()})
+        if (count_soh_memchr(*m) != count_soh_simd(*m) || count_soh_simd(*m) < 5) return 1;
     order_fields o2;
     if (!decode_new_order_two_pass(new_order(), o2) || o2.price != o.price ||
         o2.cl_ord_id != o.cl_ord_id)

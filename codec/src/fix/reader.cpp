@@ -8,9 +8,8 @@ namespace exwire::codec::fix {
 namespace {
 
 constexpr std::string_view begin_prefix = "8=FIX";
-// Longest BeginString value accepted ("FIXT.1.1" is 8; leave room for odd variants).
-constexpr std::size_t max_begin_string = 16;
-constexpr std::size_t max_body_length_digits = 9;
+using detail::max_begin_string;
+using detail::max_body_length_digits;
 
 frame_result need_more() noexcept {
     return {frame_status::need_more, malformed_reason::none, 0};
@@ -20,10 +19,13 @@ frame_result malformed(std::string_view buf, malformed_reason r) noexcept {
     return detail::malformed_at(buf, r);
 }
 
-// True if `buf` is a (possibly partial) prefix of `expected`.
-bool is_prefix_of(std::string_view buf, std::string_view expected) noexcept {
+// True if `buf` is a (possibly partial) prefix of `expected`. Inline byte compares: the
+// prefixes are a few bytes, and a library memcmp call costs more than the compare.
+constexpr bool is_prefix_of(std::string_view buf, std::string_view expected) noexcept {
     const std::size_t n = buf.size() < expected.size() ? buf.size() : expected.size();
-    return std::memcmp(buf.data(), expected.data(), n) == 0;
+    for (std::size_t i = 0; i < n; ++i)
+        if (buf[i] != expected[i]) return false;
+    return true;
 }
 
 }  // namespace

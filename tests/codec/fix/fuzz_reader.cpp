@@ -9,6 +9,7 @@
 
 #include "exwire/codec/fix/reader.hpp"
 #include "exwire/codec/fix/values.hpp"
+#include "reference_decode.hpp"
 #ifdef EXWIRE_FUZZ_DICTIONARY
 #include "exwire/codec/fix/dictionary.hpp"
 #endif
@@ -33,6 +34,39 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
+struct walk {
+    frame_result result{};
+    std::size_t fields = 0;
+    std::uint64_t digest = 0;  // order-sensitive over tags and value positions and sizes
+    void add(const field& f, std::string_view buf) {
+        ++fields;
+        digest = digest * 1000003u + static_cast<std::uint64_t>(f.tag);
+        digest = digest * 1000003u + static_cast<std::uint64_t>(f.value.data() - buf.data());
+        digest = digest * 1000003u + f.value.size();
+    }
+};
+
+template <typename Scanner>
+walk fast_walk(std::string_view buf) {
+    walk w;
+    w.result = detail::decode_with<Scanner>(
+        buf, [&](const field& f) noexcept { w.add(f, buf); }, default_max_body_length);
+    return w;
+}
+
+// The bitmask decode (each scanner) and the byte-by-byte reference walk must agree exactly.
+void check_paths_agree(std::string_view buf) {
+    walk ref;
+    ref.result = fix_test::reference_decode(buf, [&](const field& f) noexcept { ref.add(f, buf); });
+    const walk scalar = fast_walk<detail::scalar_scanner>(buf);
+    const walk best = fast_walk<detail::best_scanner>(buf);
+    for (const walk* w : {&scalar, &best}) {
+        check(w->result.status == ref.result.status && w->result.reason == ref.result.reason &&
+              w->result.length == ref.result.length);
+        check(w->fields == ref.fields && w->digest == ref.digest);
+    }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -43,6 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view buf(copy.get(), size);
     for (int guard = 0; guard < 10000 && !buf.empty(); ++guard) {
         const frame_result r = check_frame(buf);
+        check_paths_agree(buf);
         if (r.status == frame_status::need_more) break;
         check(r.length > 0 && r.length <= buf.size());
         if (r.status == frame_status::complete) {

@@ -12,8 +12,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+#include <utility>
 
+#include "exwire/codec/fix/field_scan.hpp"
 #include "exwire/core/bytes.hpp"
 
 #if defined(__SSE2__)
@@ -81,9 +84,23 @@ inline constexpr std::size_t default_max_body_length = 1 << 20;
     // 16 bytes per step: psadbw against zero sums each 8-byte half.
     __m128i acc = _mm_setzero_si128();
     const __m128i zero = _mm_setzero_si128();
-    for (; n >= 16; n -= 16, p += 16) {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
+    if (n >= 16) {
+        for (; n >= 16; n -= 16, p += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
+        }
+        if (n > 0) {
+            // The last n bytes: the 16 bytes ending at the end, the ones already summed
+            // masked off (bytes i < 16 - n become zero).
+            alignas(16) static constexpr unsigned char keep[32] = {
+                0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+                0,    0,    0,    0,    0,    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+            const __m128i k = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keep + n));
+            acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_and_si128(v, k), zero));
+            n = 0;
+        }
     }
     sum = static_cast<std::uint64_t>(_mm_cvtsi128_si64(acc)) +
           static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(acc, acc)));
@@ -114,6 +131,7 @@ namespace detail {
 /// For a length tag (e.g. 95 RawDataLength) the tag of the data field it announces
 /// (96 RawData), or 0. The standard pairs of FIX 4.2 to 5.0 SP2.
 [[nodiscard]] constexpr int data_tag_for_length(int tag) noexcept {
+    if (tag < 90 || tag > 621) return 0;  // most tags: one predictable branch, no switch
     switch (tag) {
         case 90:
             return 91;
@@ -210,6 +228,232 @@ namespace detail {
 }
 }  // namespace detail
 
+namespace detail {
+/// Tag of `n` (1-4) characters at p: its value, or -1 if a character is not a digit. May read
+/// all four bytes [p, p + 4): the caller guarantees they are in the span.
+[[nodiscard]] inline int short_tag(const char* p, unsigned n) noexcept {
+    if (n == 2) {  // the most common length: two digits without the word arithmetic
+        const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
+        const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+        return (d0 <= 9) & (d1 <= 9) ? static_cast<int>(d0 * 10 + d1) : -1;
+    }
+    std::uint32_t x;
+    std::memcpy(&x, p, 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap32(x);
+#endif
+    // Right-align the n characters (first one most significant) and pad with '0'.
+    const unsigned pad = 32 - 8 * n;
+    x = (x << pad) | (0x30303030u & ((std::uint32_t{1} << pad) - 1));
+    // All four bytes are '0'..'9' iff the high nibbles are 3 and stay 3 after adding 6.
+    const bool digits =
+        (x & 0xF0F0F0F0u) == 0x30303030u && ((x + 0x06060606u) & 0xF0F0F0F0u) == 0x30303030u;
+    const std::uint32_t d = x - 0x30303030u;  // bytes: thousands, hundreds, tens, ones
+    const std::uint32_t pairs = (d * 10 + (d >> 8)) & 0x00FF00FFu;  // 2 two-digit numbers
+    const auto v = static_cast<int>((pairs & 0xFFu) * 100 + (pairs >> 16));
+    return digits ? v : -1;
+}
+
+/// One field the byte-by-byte way, from q (< e) on: its tag and value into `out` and the
+/// position after its SOH, or nullptr with `reason` set. Decides the reason of every
+/// malformed field; data fields announced by the previous length field are taken by length.
+[[nodiscard]] inline const char* slow_field(const char* q, const char* e, int pending_data_tag,
+                                            long pending_len, field& out,
+                                            malformed_reason& reason) noexcept {
+    int tag = 0;
+    const char* t = q;
+    while (t < e && *t >= '0' && *t <= '9' && t - q < 9)
+        tag = tag * 10 + (*t++ - '0');
+    if (t == q || tag == 0 || (t < e && *t >= '0' && *t <= '9')) {
+        reason = malformed_reason::bad_tag;
+        return nullptr;
+    }
+    if (t >= e || *t != '=') {
+        reason = malformed_reason::missing_equals;
+        return nullptr;
+    }
+    const char* v = t + 1;
+    const char* ve;
+    if (pending_data_tag != 0 && tag == pending_data_tag) {
+        if (e - v < pending_len + 1 || v[pending_len] != soh) {
+            reason = malformed_reason::bad_data_length;
+            return nullptr;
+        }
+        ve = v + pending_len;
+    } else {
+        ve = find_soh(v, e);  // the body ends with SOH (checked), so found
+    }
+    if (ve == v) {
+        reason = malformed_reason::empty_value;
+        return nullptr;
+    }
+    out.tag = tag;
+    out.value = std::string_view(v, static_cast<std::size_t>(ve - v));
+    return ve + 1;
+}
+
+/// Longest BeginString value accepted ("FIXT.1.1" is 8; room for odd variants).
+inline constexpr std::size_t max_begin_string = 16;
+/// Most digits accepted in BodyLength.
+inline constexpr std::size_t max_body_length_digits = 9;
+
+/// The envelope checks of check_envelope() for the usual case, from the masks of the first
+/// block: 8, 9 and 35 end within the first 64 bytes, the whole frame is in `buf`, and
+/// everything is right. Returns false as soon as anything differs (an error, too few bytes,
+/// a header longer than a block); the caller then runs check_envelope(), which decides the
+/// verdict. On true, `m0` holds the masks of [0, min(64, size)) and the body range is set.
+template <typename Scanner>
+[[nodiscard]] inline bool fast_envelope(std::string_view buf, std::size_t max_body_length,
+                                        block_masks& m0, std::size_t& body_start,
+                                        std::size_t& body_end) noexcept {
+    const char* const b = buf.data();
+    const std::size_t n = buf.size();
+    if (n < 25) return false;  // tiny frames (22-24 bytes) take the general path
+    if (std::memcmp(b, "8=FIX", 5) != 0) return false;
+    const std::size_t covered = n < 64 ? n : 64;
+    m0 = Scanner::scan(b, covered, b, b + n);
+    if (m0.soh == 0) return false;
+    // BeginString value: [2, s1), at most max_begin_string bytes, no '='.
+    const auto s1 = static_cast<unsigned>(__builtin_ctzll(m0.soh));
+    if (s1 - 2 > max_begin_string || ((m0.eq >> 2) & ((std::uint64_t{1} << (s1 - 2)) - 1)) != 0)
+        return false;
+    // 9=<1-9 digits><SOH>
+    const std::uint64_t after1 = m0.soh & (m0.soh - 1);
+    if (after1 == 0) return false;
+    const auto s2 = static_cast<unsigned>(__builtin_ctzll(after1));
+    const unsigned digits_at = s1 + 3;
+    if (b[s1 + 1] != '9' || b[s1 + 2] != '=' || s2 <= digits_at ||
+        s2 - digits_at > max_body_length_digits)
+        return false;
+    std::size_t length = 0;
+    for (unsigned i = digits_at; i < s2; ++i) {
+        const unsigned d = static_cast<unsigned char>(b[i]) - unsigned{'0'};
+        if (d > 9) return false;
+        length = length * 10 + d;
+    }
+    if (length > max_body_length) return false;
+    // 35=<non-empty>: bytes up to s2 + 4 are within the first block or the span.
+    const std::size_t start = s2 + 1;
+    if (start + 4 > n || b[start] != '3' || b[start + 1] != '5' || b[start + 2] != '=' ||
+        b[start + 3] == soh)
+        return false;
+    // 10=NNN<SOH> right where BodyLength says the body ends, and the CheckSum right.
+    const std::size_t end = start + length;
+    if (n - 7 < end || b[end - 1] != soh || b[end] != '1' || b[end + 1] != '0' ||
+        b[end + 2] != '=' || b[end + 6] != soh)
+        return false;
+    const unsigned c0 = static_cast<unsigned char>(b[end + 3]) - unsigned{'0'};
+    const unsigned c1 = static_cast<unsigned char>(b[end + 4]) - unsigned{'0'};
+    const unsigned c2 = static_cast<unsigned char>(b[end + 5]) - unsigned{'0'};
+    if ((c0 > 9) | (c1 > 9) | (c2 > 9) ||
+        checksum(std::string_view(b, end)) != c0 * 100 + c1 * 10 + c2)
+        return false;
+    body_start = start;
+    body_end = end;
+    return true;
+}
+
+/// decode() with a chosen block scanner (field_scan.hpp). Every scanner gives the same
+/// results; tests run each one against the others.
+///
+/// The body is walked with 64-byte SOH and '=' bitmasks: the SOH bits are taken one by one
+/// (count trailing zeros, clear lowest bit), each ending one field. A field whose tag has
+/// 1-4 digits, whose first '=' comes before its SOH, and which is not a pending data field
+/// is taken straight from the masks. Anything else (long tags, errors, data fields, fields
+/// that do not end within a block) goes through slow_field(), which decides the reason, so
+/// both ways give the same verdicts.
+template <typename Scanner, typename OnField>
+[[nodiscard]] frame_result decode_with(std::string_view buf, OnField&& on_field,
+                                       std::size_t max_body_length) noexcept {
+    const char* const lo = buf.data();
+    const char* const hi = lo + buf.size();
+    std::size_t body_start = 0;
+    std::size_t body_end = 0;
+    // Block [base, base + 64) (or up to e) with its masks; `start` is the offset of the next
+    // field in it and `pending` the SOH bits of the body at or after `start` not yet consumed.
+    const char* base = lo;
+    unsigned start = 0;
+    std::uint64_t pending = 0;
+    block_masks m;
+    if (fast_envelope<Scanner>(buf, max_body_length, m, body_start, body_end)) {
+        // The first block already holds the first body fields: walk on from 35=.
+        // Drop the trailer's SOH bits when the whole frame fits in the block.
+        if (body_end < 64) m.soh &= (std::uint64_t{1} << body_end) - 1;
+        start = static_cast<unsigned>(body_start);
+        pending = m.soh & (~std::uint64_t{0} << start);
+    } else {
+        const frame_result env = check_envelope(buf, max_body_length, body_start, body_end);
+        if (env.status != frame_status::complete) return env;
+        base = lo + body_start;
+    }
+    const frame_result done{frame_status::complete, malformed_reason::none, body_end + 7};
+    const char* const e = lo + body_end;
+    int pending_data_tag = 0;
+    long pending_len = -1;
+    for (;;) {
+        // Fields that end in this block, straight from the masks (none right after a length
+        // field: its data field goes by length, below).
+        if (pending_data_tag == 0) {
+            while (pending != 0) {
+                const auto end = static_cast<unsigned>(__builtin_ctzll(pending));
+                // First '=' at or after start (bit 63 stands in for "none": too long a tag).
+                const auto tag_len = static_cast<unsigned>(
+                    __builtin_ctzll((m.eq >> start) | (std::uint64_t{1} << 63)));
+                if (tag_len - 1 >= 4 || start + tag_len >= end) break;
+                const int tag = short_tag(base + start, tag_len);  // -1 if not digits
+                if (tag <= 0) break;
+                const unsigned value_at = start + tag_len + 1;
+                if (end == value_at) return malformed_at(buf, malformed_reason::empty_value);
+                const field f{tag, std::string_view(base + value_at, end - value_at)};
+                pending &= pending - 1;
+                start = end + 1;
+                if (static_cast<unsigned>(tag - 90) <= 621 - 90) {  // maybe a length field
+                    pending_data_tag = data_tag_for_length(tag);
+                    if (pending_data_tag != 0) {
+                        pending_len = length_value(f.value);
+                        if (pending_len < 0)
+                            return malformed_at(buf, malformed_reason::bad_data_length);
+                        on_field(f);
+                        break;
+                    }
+                }
+                on_field(f);
+            }
+        }
+        if (pending == 0) {  // the next field does not end in this block: scan from its start
+            base += start;
+            start = 0;
+            if (base >= e) break;
+            const auto left = static_cast<std::size_t>(e - base);
+            m = Scanner::scan(base, left < 64 ? left : 64, lo, hi);
+            pending = m.soh;
+            if (pending != 0 && pending_data_tag == 0) continue;
+        }
+        // Byte-by-byte path for this field, then resume the masks after it.
+        field f;
+        malformed_reason reason = malformed_reason::none;
+        const char* next = slow_field(base + start, e, pending_data_tag, pending_len, f, reason);
+        if (next == nullptr) return malformed_at(buf, reason);
+        pending_data_tag = data_tag_for_length(f.tag);
+        if (pending_data_tag != 0) {
+            pending_len = length_value(f.value);
+            if (pending_len < 0) return malformed_at(buf, malformed_reason::bad_data_length);
+        }
+        on_field(f);
+        const auto consumed = static_cast<std::size_t>(next - base);
+        if (consumed < 64) {  // still inside this block: drop the SOH bits before `next`
+            start = static_cast<unsigned>(consumed);
+            pending = m.soh & (~std::uint64_t{0} << start);
+        } else {
+            base = next;
+            start = 0;
+            pending = 0;
+        }
+    }
+    return done;
+}
+}  // namespace detail
+
 /// Frames the message at the start of `buf` like check_frame() and, in the same pass that
 /// checks every body field, calls `on_field(const field&)` for each field from 35 up to (not
 /// including) 10. Fields are delivered before the frame is known to be valid: act on them
@@ -217,43 +461,8 @@ namespace detail {
 template <typename OnField>
 [[nodiscard]] frame_result decode(std::string_view buf, OnField&& on_field,
                                   std::size_t max_body_length = default_max_body_length) noexcept {
-    std::size_t body_start = 0;
-    std::size_t body_end = 0;
-    const frame_result env = detail::check_envelope(buf, max_body_length, body_start, body_end);
-    if (env.status != frame_status::complete) return env;
-    const char* q = buf.data() + body_start;
-    const char* const e = buf.data() + body_end;
-    int pending_data_tag = 0;
-    long pending_len = -1;
-    while (q < e) {
-        int tag = 0;
-        const char* t = q;
-        while (t < e && *t >= '0' && *t <= '9' && t - q < 9)
-            tag = tag * 10 + (*t++ - '0');
-        if (t == q || tag == 0 || (t < e && *t >= '0' && *t <= '9'))
-            return detail::malformed_at(buf, malformed_reason::bad_tag);
-        if (t >= e || *t != '=') return detail::malformed_at(buf, malformed_reason::missing_equals);
-        const char* v = t + 1;
-        const char* ve;
-        if (pending_data_tag != 0 && tag == pending_data_tag) {
-            if (e - v < pending_len + 1 || v[pending_len] != soh)
-                return detail::malformed_at(buf, malformed_reason::bad_data_length);
-            ve = v + pending_len;
-        } else {
-            ve = detail::find_soh(v, e);  // the body ends with SOH (checked), so found
-        }
-        if (ve == v) return detail::malformed_at(buf, malformed_reason::empty_value);
-        const field f{tag, std::string_view(v, static_cast<std::size_t>(ve - v))};
-        pending_data_tag = data_tag_for_length(tag);
-        if (pending_data_tag != 0) {
-            pending_len = detail::length_value(f.value);
-            if (pending_len < 0)
-                return detail::malformed_at(buf, malformed_reason::bad_data_length);
-        }
-        on_field(f);
-        q = ve + 1;
-    }
-    return env;
+    return detail::decode_with<detail::best_scanner>(buf, std::forward<OnField>(on_field),
+                                                     max_body_length);
 }
 
 /// Read-only view of one complete frame (as reported by check_frame). Iteration yields

@@ -100,27 +100,28 @@ struct decimal {
 /// float/Qty/Price/PriceOffset/Amt/Percentage: optional '-', digits, optional '.' and
 /// digits ("1.", ".5" accepted as FIX engines do). At most 18 significant digits.
 [[nodiscard]] constexpr std::optional<decimal> parse_decimal(std::string_view s) noexcept {
-    std::size_t i = 0;
-    const bool negative = !s.empty() && s[0] == '-';
-    if (negative) i = 1;
-    std::int64_t m = 0;
-    int digits = 0;
-    int exponent = 0;
-    bool dot = false;
-    for (; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c == '.') {
-            if (dot) return std::nullopt;
-            dot = true;
+    const std::size_t n = s.size();
+    const bool negative = n != 0 && s[0] == '-';
+    std::size_t i = negative ? 1 : 0;
+    if (n - i > 19) return std::nullopt;  // more than 18 digits and a '.'
+    // One branch per digit; the '.' position gives the exponent at the end. At most 19
+    // digits are accumulated here, which fits in 64 unsigned bits.
+    std::uint64_t m = 0;
+    std::size_t dot = n;
+    for (; i < n; ++i) {
+        const unsigned d = static_cast<unsigned char>(s[i]) - unsigned{'0'};
+        if (d <= 9) {
+            m = m * 10 + d;
             continue;
         }
-        if (!detail::is_digit(c)) return std::nullopt;
-        if (++digits > 18) return std::nullopt;
-        m = m * 10 + (c - '0');
-        if (dot) --exponent;
+        if (s[i] != '.' || dot != n) return std::nullopt;
+        dot = i;
     }
-    if (digits == 0) return std::nullopt;
-    return decimal{negative ? -m : m, exponent};
+    const std::size_t digits = n - (negative ? 1 : 0) - (dot != n ? 1 : 0);
+    if (digits == 0 || digits > 18) return std::nullopt;
+    const int exponent = dot != n ? -static_cast<int>(n - 1 - dot) : 0;
+    const auto v = static_cast<std::int64_t>(m);
+    return decimal{negative ? -v : v, exponent};
 }
 
 /// A time with the number of fraction digits it was sent with.
