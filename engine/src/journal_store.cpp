@@ -145,7 +145,7 @@ bool journal_message_store::write(store_record type, jn::direction d, std::uint6
     m.type = static_cast<std::uint16_t>(type);
     m.dir = d;
     m.sequence = seq;
-    m.timestamp_ns = wall_ns();
+    m.timestamp_ns = now_ns_ != 0 ? now_ns_ : wall_ns();
     jn::append_status st = writer_->append(m, to_bytes(payload));
     if (st == jn::append_status::ok && sync_) st = writer_->flush();
     if (st != jn::append_status::ok) {
