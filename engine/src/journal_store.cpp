@@ -96,7 +96,11 @@ result<std::unique_ptr<journal_message_store>> journal_message_store::open(const
                                                                            const jn::config& cfg) {
     auto w = jn::writer::open(dir, cfg);
     if (!w) return fail("journal " + dir + ": " + w.err().message);
-    auto r = jn::reader::open(dir);
+    // Not populated: mapping the current segment whole would fault in (and zero) the pages
+    // the writer has not reached yet; replay and resends read only what was written.
+    jn::reader_options ro;
+    ro.populate = false;
+    auto r = jn::reader::open(dir, ro);
     if (!r) return fail("journal " + dir + ": " + r.err().message);
     std::unique_ptr<journal_message_store> s(
         new journal_message_store(std::move(*w), std::move(*r)));
@@ -145,7 +149,7 @@ bool journal_message_store::write(store_record type, jn::direction d, std::uint6
     m.type = static_cast<std::uint16_t>(type);
     m.dir = d;
     m.sequence = seq;
-    m.timestamp_ns = wall_ns();
+    m.timestamp_ns = now_ns_ != 0 ? now_ns_ : wall_ns();
     jn::append_status st = writer_->append(m, to_bytes(payload));
     if (st == jn::append_status::ok && sync_) st = writer_->flush();
     if (st != jn::append_status::ok) {

@@ -97,7 +97,7 @@ bool reader::map_segment(std::uint64_t index) noexcept {
         path_buf_.assign(dir_);
         path_buf_ += '/';
         path_buf_ += segment_file_name(index);
-        auto m = mapped_file::open(path_buf_, false);
+        auto m = mapped_file::open(path_buf_, false, options_.populate);
         if (!m) return false;
         const auto h = detail::read_segment_header(m->data().data());
         if (!detail::header_valid(h, m->size()) || h.segment_size != segment_size_ ||

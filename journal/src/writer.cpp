@@ -1,5 +1,6 @@
 #include <exwire/journal/writer.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -68,30 +69,43 @@ std::string seg_path(const std::string& dir, std::uint64_t idx) {
     return dir + "/" + segment_file_name(idx);
 }
 
-/// Creates segment `idx` fully allocated and pre-faulted under a temporary name and renames
-/// it into place once its header is written, so no reader ever sees a half-made segment.
+// Pre-faulting: the pages of a segment are faulted in writable before the appending thread
+// stores to them (a first store to a page of a shared file mapping otherwise faults on that
+// thread: the kernel allocates and zeroes the page-cache page and marks it dirty). A new
+// segment gets its first `prefault_first` bytes at creation; the helper thread then keeps
+// the current segment faulted in `prefault_ahead` bytes past the writer's position, in
+// steps of `prefault_step`. Only what is about to be written is faulted in, so a segment
+// made ready in advance and never used (or the unused end of the last one) costs little.
+constexpr std::size_t prefault_first = std::size_t{8} << 20;
+constexpr std::size_t prefault_ahead = std::size_t{32} << 20;
+constexpr std::size_t prefault_step = std::size_t{4} << 20;
+
+/// Faults [p, p + n) in writable (p page-aligned). Never changes a byte, so it may run while
+/// the writer stores into the range: MADV_POPULATE_WRITE, else an atomic `or 0` per page.
+/// (MAP_POPULATE maps the pages of a shared file read-only so the kernel can track dirty
+/// pages: the first store to each would still fault on the appending thread.)
+void prefault(std::byte* p, std::size_t n) noexcept {
+#ifdef MADV_POPULATE_WRITE
+    if (madvise(p, n, MADV_POPULATE_WRITE) == 0) return;
+#endif
+    for (std::size_t off = 0; off < n; off += page_size)
+        __atomic_fetch_or(reinterpret_cast<unsigned char*>(p + off), 0, __ATOMIC_RELAXED);
+}
+
+/// Creates segment `idx` fully allocated (its first bytes pre-faulted) under a temporary name
+/// and renames it into place once its header is written, so no reader ever sees a half-made
+/// segment.
 result<mapped_file> create_segment(const std::string& dir, std::uint64_t idx, std::size_t size,
                                    std::uint64_t journal_id) {
     const std::string final_path = seg_path(dir, idx);
     const std::string tmp = final_path + ".tmp";
-    auto m = mapped_file::create(tmp, size);
+    auto m = mapped_file::create(tmp, size, false);
     if (!m) {
         ::unlink(tmp.c_str());
         return std::move(m).err();
     }
-    // MAP_POPULATE maps the pages of a shared file read-only (so the kernel can track dirty
-    // pages): the first store to each would still fault on the appending thread. Populate
-    // them writable here instead, with the kernel's help or by touching every page.
     std::byte* const base = m->data().data();
-#ifdef MADV_POPULATE_WRITE
-    const bool populated = madvise(base, size, MADV_POPULATE_WRITE) == 0;
-#else
-    const bool populated = false;
-#endif
-    if (!populated) {
-        for (std::size_t off = 0; off < size; off += page_size)
-            *reinterpret_cast<volatile std::byte*>(base + off) = std::byte{0};
-    }
+    prefault(base, std::min(size, prefault_first));
     detail::segment_header h{};
     h.magic = segment_magic;
     h.version = format_version;
@@ -121,6 +135,8 @@ struct writer::helper_state {
     std::int64_t next_sync_ns = 0;
     std::int64_t retry_at_ns = 0;
     bool index_failed = false;
+    std::uint64_t prefault_index = ~std::uint64_t{0};  ///< segment being pre-faulted
+    std::size_t prefaulted = 0;                        ///< faulted in up to here
 };
 
 void writer::set_error(const std::string& msg, int code) {
@@ -156,7 +172,9 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
     auto segs = detail::list_segments(dir);
     if (!segs) return std::move(segs).err();
     std::size_t seg_size = cfg.segment_size;
+    bool fresh = false;  // the current segment was created just now: all zero
     if (segs->empty()) {
+        fresh = true;
         w->journal_id_ =
             static_cast<std::uint64_t>(wall_ns()) ^ (static_cast<std::uint64_t>(getpid()) << 48);
         auto m = create_segment(dir, 0, seg_size, w->journal_id_);
@@ -232,6 +250,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
                 m = create_segment(dir, next, seg_size, w->journal_id_);
                 if (!m) return std::move(m).err();
             }
+            fresh = !usable;
             w->cur_ = std::move(*m);
             w->seg_index_ = next;
             rep.records_scanned = 0;
@@ -240,7 +259,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
         // Clear everything after the committed end: a torn record, or bytes a crashed claim
         // wrote ahead, must never be mistaken for a length word later.
         std::size_t last_nonzero = off;
-        for (std::size_t i = off; i < seg_size; i += 8) {
+        for (std::size_t i = off; i < seg_size && !fresh; i += 8) {
             std::uint64_t v;
             std::memcpy(&v, base + i, 8);
             if (v != 0) last_nonzero = i + 8;
@@ -271,6 +290,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
     rep.segment = w->seg_index_;
     rep.end_position = w->position();
     w->cur_base_.store(w->base_, std::memory_order_relaxed);
+    w->pos_pub_.store(w->pos_, std::memory_order_relaxed);
     w->cur_index_.store(w->seg_index_, std::memory_order_relaxed);
 
     // Index: reuse when it matches this journal and does not claim more than survived.
@@ -292,7 +312,8 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
             start = std::min(start, f->indexed_upto());
             hs.index[d] = std::move(*f);
         }
-        auto rd = reader::open(dir, {.verify_checksums = false, .mapped_segments = 1});
+        auto rd =
+            reader::open(dir, {.verify_checksums = false, .mapped_segments = 1, .populate = false});
         if (!rd) return std::move(rd).err();
         hs.rd = std::move(*rd);
         if (start == 0)
@@ -359,6 +380,7 @@ append_status writer::commit(std::size_t len, const record_meta& meta) noexcept 
     // Release: header, payload and the cleared word above become visible with the length.
     detail::store_length(p, length, std::memory_order_release);
     pos_ = next;
+    pos_pub_.store(next, std::memory_order_relaxed);  // for the helper's pre-fault
     claimed_ = no_claim_;
     return append_status::ok;
 }
@@ -425,7 +447,8 @@ append_status writer::roll() noexcept {
     pos_ = segment_header_size;
     synced_pos_ = pos_;
     cur_base_.store(base_, std::memory_order_relaxed);
-    cur_index_.store(seg_index_, std::memory_order_relaxed);
+    pos_pub_.store(pos_, std::memory_order_relaxed);
+    cur_index_.store(seg_index_, std::memory_order_release);  // base and position first
     next_state_.store(next_empty, std::memory_order_release);
     return append_status::ok;
 }
@@ -502,6 +525,24 @@ void writer::helper_loop() {
                             seg_size_, err);
             if (!err.empty()) set_error(err, 0);
             ++work;
+        }
+        if (!stopping) {
+            // Keep the current segment faulted in ahead of the writer.
+            const std::uint64_t idx = cur_index_.load(std::memory_order_acquire);
+            std::byte* const b = cur_base_.load(std::memory_order_relaxed);
+            const std::size_t at = pos_pub_.load(std::memory_order_relaxed);
+            if (idx != hs.prefault_index) {
+                hs.prefault_index = idx;
+                hs.prefaulted = at & ~(page_size - 1);
+            }
+            const std::size_t want =
+                std::min(seg_size_, (at + prefault_ahead + page_size - 1) & ~(page_size - 1));
+            if (b != nullptr && hs.prefaulted < want) {
+                const std::size_t n = std::min(want - hs.prefaulted, prefault_step);
+                prefault(b + hs.prefaulted, n);
+                hs.prefaulted += n;
+                ++work;
+            }
         }
         const int st = next_state_.load(std::memory_order_acquire);
         if (!stopping &&

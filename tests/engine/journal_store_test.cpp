@@ -1,6 +1,7 @@
 // Journal-backed session stores: round trips, recovery on reopen, refused records.
 
 #include <exwire/engine/journal_store.hpp>
+#include <exwire/journal/reader.hpp>
 
 #include <string>
 #include <utility>
@@ -192,6 +193,34 @@ TEST(journal_message_store, refused_frame_marks_the_store_unhealthy) {
     collect c;
     (*s)->load(1, 5, c);
     EXPECT_EQ(c.got.size(), 1u);
+}
+
+TEST(journal_message_store, records_carry_the_time_the_session_passed) {
+    temp_dir d("exwire-store");
+    constexpr std::int64_t t = 1'790'000'000'123'456'789;
+    {
+        auto s = en::journal_message_store::open(d.sub("fix"), {});
+        ASSERT_TRUE(s.ok());
+        (*s)->save(1, message(1));  // no time passed yet: the clock's
+        (*s)->set_time(t);
+        (*s)->save(2, message(2));
+        (*s)->set_next_target_seq(5);
+        (*s)->set_time(t + 7);
+        (*s)->save(3, message(3));
+    }
+    auto r = jn::reader::open(d.sub("fix"));
+    ASSERT_TRUE(r.ok()) << r.err().message;
+    r->seek_start();
+    std::vector<std::int64_t> stamps;
+    jn::record_view v;
+    while (r->next(v) == jn::read_status::ok)
+        stamps.push_back(v.meta.timestamp_ns);
+    ASSERT_EQ(stamps.size(), 4u);
+    EXPECT_NE(stamps[0], t);
+    EXPECT_GT(stamps[0], 0);
+    EXPECT_EQ(stamps[1], t);
+    EXPECT_EQ(stamps[2], t);  // the target number's record
+    EXPECT_EQ(stamps[3], t + 7);
 }
 
 }  // namespace

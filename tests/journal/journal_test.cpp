@@ -1,8 +1,16 @@
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -51,6 +59,73 @@ TEST(crc32c, hardware_and_portable_agree_on_the_standard_check_value) {
     EXPECT_EQ(crc32c(0, b), 0xE3069283u);
     const auto big = pattern(1001, 3);
     EXPECT_EQ(crc32c(7, big), crc32c_portable(7, big));
+}
+
+// Residency in the page cache of each 4 KiB page of `path` (mincore on a mapping that does
+// not fault anything in itself).
+std::vector<bool> resident_pages(const std::string& path) {
+    std::vector<bool> r;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return r;
+    struct stat st {};
+    ::fstat(fd, &st);
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+    ::close(fd);
+    if (p == MAP_FAILED) return r;
+    std::vector<unsigned char> v((size + 4095) / 4096);
+    if (::mincore(p, size, v.data()) == 0)
+        for (unsigned char c : v)
+            r.push_back((c & 1) != 0);
+    ::munmap(p, size);
+    return r;
+}
+
+TEST(journal, pages_are_faulted_in_ahead_of_the_writer_not_the_whole_segment) {
+    temp_dir d("exwire-prefault");
+    config c;
+    c.segment_size = std::size_t{256} << 20;  // far larger than the pre-fault window
+    struct statfs fs {};
+    if (::statfs(d.path().c_str(), &fs) == 0 && fs.f_type == 0x01021994)  // TMPFS_MAGIC
+        GTEST_SKIP() << "tmpfs allocates every page of a preallocated file";
+    auto w = writer::open(d.path(), c);
+    ASSERT_TRUE(w.ok()) << w.err().message;
+    const auto payload = pattern(1000, 1);
+    // 20 MiB of records: the helper keeps faulting in ahead of them.
+    for (std::uint64_t i = 1; i <= 20'000; ++i)
+        ASSERT_EQ((*w)->append(meta(direction::out, i), payload), append_status::ok);
+    const std::string seg = d.path() + "/" + segment_file_name(0);
+    const std::size_t written_pages = (*w)->position() / 4096;
+    std::vector<bool> r;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {  // the helper runs on its own: wait until 8 MiB past the writer are in
+        r = resident_pages(seg);
+        ASSERT_EQ(r.size(), c.segment_size / 4096);
+        bool ahead = true;
+        for (std::size_t i = written_pages; i < written_pages + 2048; ++i)
+            ahead = ahead && r[i];
+        if (ahead) break;
+        ASSERT_LT(std::chrono::steady_clock::now(), until) << "not faulted in ahead";
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // Not the whole segment: its last quarter was never faulted in.
+    std::size_t tail_resident = 0;
+    for (std::size_t i = r.size() * 3 / 4; i < r.size(); ++i)
+        tail_resident += r[i] ? 1 : 0;
+    EXPECT_EQ(tail_resident, 0u);
+    // And what was written reads back.
+    w->reset();
+    auto rd = reader::open(d.path());
+    ASSERT_TRUE(rd.ok());
+    record_view v;
+    std::uint64_t n = 0;
+    while (rd->next(v) == read_status::ok) {
+        ++n;
+        ASSERT_EQ(v.meta.sequence, n);
+        ASSERT_EQ(v.payload.size(), payload.size());
+        ASSERT_EQ(std::memcmp(v.payload.data(), payload.data(), payload.size()), 0);
+    }
+    EXPECT_EQ(n, 20'000u);
 }
 
 TEST(journal, appended_records_read_back_in_order_with_metadata) {

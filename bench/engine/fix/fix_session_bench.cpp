@@ -66,19 +66,29 @@ struct options {
     long timer_slack_ns = 0;
 };
 
-exwire::bytes as_bytes(const std::string& s) {
-    return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
-}
-
-std::string order_body(long k) {
-    return "11=" + std::to_string(k) +
-           "\x01"
-           "21=1\x01"
-           "38=100\x01"
-           "40=1\x01"
-           "54=1\x01"
-           "55=INTC\x01"
-           "60=20261121-20:00:00.000\x01";
+// The NewOrderSingle body with ClOrdID k, written to `out` (96 bytes); returns its length.
+// No allocation: the drivers build one per order.
+std::size_t order_body(char* out, long k) {
+    char digits[24];
+    char* d = digits + sizeof digits;
+    auto v = static_cast<unsigned long>(k < 0 ? 0 : k);
+    do {
+        *--d = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    const auto nd = static_cast<std::size_t>(digits + sizeof digits - d);
+    static constexpr std::string_view rest =
+        "\x01"
+        "21=1\x01"
+        "38=100\x01"
+        "40=1\x01"
+        "54=1\x01"
+        "55=INTC\x01"
+        "60=20261121-20:00:00.000\x01";
+    std::memcpy(out, "11=", 3);
+    std::memcpy(out + 3, d, nd);
+    std::memcpy(out + 3 + nd, rest.data(), rest.size());
+    return 3 + nd + rest.size();
 }
 
 // The ExecutionReport body answering ClOrdID `cl` (at most 64 characters used), written to
@@ -395,8 +405,10 @@ summary exwire_initiator_latency(const options& o, const std::string& name, sess
     drive(
         o, lat,
         [&](long k) {
-            const std::string body = order_body(k);
-            return ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) == send_status::ok;
+            char body[96];
+            const std::size_t len = order_body(body, k);
+            return ini.send(exwire::bytes(reinterpret_cast<const std::byte*>(body), len),
+                            fix::fix_msg_type_tag("D")) == send_status::ok;
         },
         [&] {
             int work = 0;
@@ -574,8 +586,10 @@ rate_result exwire_send_all(const options& o, const std::string& name, session_h
     return throughput(
         name, o.throughput_count, o.seconds_limit,
         [&](long k) {
-            const std::string body = order_body(k);
-            return ini.send(as_bytes(body), fix::fix_msg_type_tag("D")) == send_status::ok;
+            char body[96];
+            const std::size_t len = order_body(body, k);
+            return ini.send(exwire::bytes(reinterpret_cast<const std::byte*>(body), len),
+                            fix::fix_msg_type_tag("D")) == send_status::ok;
         },
         count);
 }

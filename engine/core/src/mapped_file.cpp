@@ -39,7 +39,7 @@ error sys_error(const std::string& what, const std::string& path) {
 }
 }  // namespace
 
-result<mapped_file> mapped_file::create(const std::string& path, std::size_t size) {
+result<mapped_file> mapped_file::create(const std::string& path, std::size_t size, bool populate) {
     if (size == 0) return fail(fmt::format("cannot map '{}' with size 0", path));
     mapped_file m;
     m.path_ = path;
@@ -51,14 +51,15 @@ result<mapped_file> mapped_file::create(const std::string& path, std::size_t siz
         errno = rc;
         return sys_error(fmt::format("cannot allocate {} bytes for", size), path);
     }
-    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, m.fd_, 0);
+    void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | (populate ? MAP_POPULATE : 0), m.fd_, 0);
     if (p == MAP_FAILED) return sys_error("cannot map", path);
     m.base_ = static_cast<std::byte*>(p);
     m.size_ = size;
     return m;
 }
 
-result<mapped_file> mapped_file::open(const std::string& path, bool writable) {
+result<mapped_file> mapped_file::open(const std::string& path, bool writable, bool populate) {
     mapped_file m;
     m.path_ = path;
     m.fd_ = ::open(path.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
@@ -68,7 +69,7 @@ result<mapped_file> mapped_file::open(const std::string& path, bool writable) {
     if (st.st_size <= 0) return fail(fmt::format("cannot map '{}': the file is empty", path));
     const auto size = static_cast<std::size_t>(st.st_size);
     void* p = mmap(nullptr, size, writable ? PROT_READ | PROT_WRITE : PROT_READ,
-                   MAP_SHARED | MAP_POPULATE, m.fd_, 0);
+                   MAP_SHARED | (populate ? MAP_POPULATE : 0), m.fd_, 0);
     if (p == MAP_FAILED) return sys_error("cannot map", path);
     m.base_ = static_cast<std::byte*>(p);
     m.size_ = size;

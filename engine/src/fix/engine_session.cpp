@@ -415,7 +415,7 @@ class fix_engine_session final : public session, private session_output {
     app_verdict on_app_message(const codec::fix::message_view& m) noexcept override {
         const std::string_view f = m.bytes();
         ctx_->counters().add(counter::frames_in);
-        const std::uint64_t seq = codec::fix::parse_uint(m.get(34)).value_or(0);
+        const std::uint64_t seq = machine_.inbound_seq();  // parsed once by the machine
         if (held_at_ == held_.size() &&
             ctx_->deliver(bytes(reinterpret_cast<const std::byte*>(f.data()), f.size()), seq,
                           now_) == ring_status::ok)

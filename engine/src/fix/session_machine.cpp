@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include <exwire/codec/fix/values.hpp>
@@ -158,10 +160,6 @@ bool is_header_or_trailer(int tag) noexcept {
 
 constexpr std::uint64_t no_seq = ~std::uint64_t{0};  // RefSeqNum unknown (no MsgSeqNum)
 
-std::uint64_t seq_of(const cf::message_view& m) noexcept {
-    return cf::parse_uint(m.get(34)).value_or(0);
-}
-
 // Copies the body fields of `m` (from its first non-header field) to `w`.
 void copy_body(const cf::message_view& m, cf::writer& w) noexcept {
     for (const cf::field& f : m)
@@ -178,9 +176,11 @@ std::vector<std::pair<int, std::string>> identity_fields(const session_settings&
     return f;
 }
 
-}  // namespace
-
-bool is_peer_identity(const session_settings& s, const cf::message_view& m) noexcept {
+// The identity check over anything with get(tag): a message_view, or the session's parsed
+// inbound header (whose CompIDs come from its slots; sub/location IDs, read only when
+// configured, from the frame).
+template <class Message>
+bool peer_identity_of(const session_settings& s, const Message& m) noexcept {
     if (m.get(49) != s.target_comp_id || m.get(56) != s.sender_comp_id) return false;
     if (!s.target_sub_id.empty() && m.get(50) != s.target_sub_id) return false;
     if (!s.sender_sub_id.empty() && m.get(57) != s.sender_sub_id) return false;
@@ -189,9 +189,58 @@ bool is_peer_identity(const session_settings& s, const cf::message_view& m) noex
     return true;
 }
 
+}  // namespace
+
+bool is_peer_identity(const session_settings& s, const cf::message_view& m) noexcept {
+    return peer_identity_of(s, m);
+}
+
 int identity_specificity(const session_settings& s) noexcept {
     return int{!s.sender_sub_id.empty()} + int{!s.target_sub_id.empty()} +
            int{!s.sender_location_id.empty()} + int{!s.target_location_id.empty()};
+}
+
+int session_machine::inbound::slot_of(int tag) noexcept {
+    switch (tag) {
+        case 34:
+            return 0;
+        case 43:
+            return 1;
+        case 49:
+            return 2;
+        case 52:
+            return 3;
+        case 56:
+            return 4;
+        case 122:
+            return 5;
+        case 7:
+            return 6;
+        case 16:
+            return 7;
+        case 36:
+            return 8;
+        case 58:
+            return 9;
+        case 108:
+            return 10;
+        case 112:
+            return 11;
+        case 123:
+            return 12;
+        case 141:
+            return 13;
+        case 789:
+            return 14;
+        default:
+            return -1;
+    }
+}
+
+void session_machine::inbound::load(std::string_view frame) noexcept {
+    view = cf::message_view(frame);
+    begin_string = view.begin_string();
+    (void)cf::decode(frame, [this](const cf::field& f) noexcept { on_field(f); });
 }
 
 session_machine::session_machine(session_settings settings, message_store& store,
@@ -277,6 +326,7 @@ void session_machine::incr_target() noexcept {
 // ---- connection -------------------------------------------------------------------------
 
 void session_machine::on_connected(std::int64_t now) noexcept {
+    store_.set_time(now);
     reset_session_flags();
     in_buf_.clear();
     connected_ = true;
@@ -297,7 +347,7 @@ void session_machine::on_connected(std::int64_t now) noexcept {
 }
 
 void session_machine::on_disconnected(std::int64_t now) noexcept {
-    (void)now;
+    store_.set_time(now);
     if (!connected_) return;
     connected_ = false;
     emit(event_kind::disconnect, "connection closed by peer");
@@ -305,13 +355,55 @@ void session_machine::on_disconnected(std::int64_t now) noexcept {
     set_state(session_state::disconnected);
 }
 
+namespace {
+// Length of the frame at the start of `buf` from its BodyLength, or 0 when `buf` does not
+// hold "8=...<SOH>9=<digits><SOH>" yet (or holds something else).
+std::size_t declared_length(std::string_view buf) noexcept {
+    if (buf.size() < 2 || buf[0] != '8' || buf[1] != '=') return 0;
+    const std::size_t soh1 = buf.find(cf::soh, 2);
+    if (soh1 == std::string_view::npos || soh1 + 3 >= buf.size() || buf[soh1 + 1] != '9' ||
+        buf[soh1 + 2] != '=')
+        return 0;
+    std::size_t body = 0;
+    std::size_t i = soh1 + 3;
+    for (; i < buf.size() && buf[i] >= '0' && buf[i] <= '9' && i < soh1 + 12; ++i)
+        body = body * 10 + static_cast<std::size_t>(buf[i] - '0');
+    if (i >= buf.size() || buf[i] != cf::soh) return 0;
+    return i + 1 + body + 7;  // "10=nnn<SOH>"
+}
+}  // namespace
+
 void session_machine::on_bytes(std::string_view bytes, std::int64_t now) noexcept {
+    store_.set_time(now);
     if (!connected_) return;
-    in_buf_.append(bytes);
+    // Frames are processed where the bytes are; only a frame split across reads is copied,
+    // and only up to its end, so the bytes after it are again read in place.
+    while (!in_buf_.empty() && !bytes.empty()) {
+        const std::size_t want = declared_length(in_buf_);
+        std::size_t take = want > in_buf_.size() ? want - in_buf_.size() : 64;
+        take = std::min(take, bytes.size());
+        in_buf_.append(bytes.substr(0, take));
+        bytes.remove_prefix(take);
+        const std::size_t used = consume(in_buf_, now);
+        if (!connected_) {
+            in_buf_.clear();
+            return;
+        }
+        in_buf_.erase(0, used);
+    }
+    if (!in_buf_.empty()) return;
+    const std::size_t used = consume(bytes, now);
+    if (connected_) in_buf_.assign(bytes.substr(used));
+}
+
+std::size_t session_machine::consume(std::string_view buf, std::int64_t now) noexcept {
     std::size_t pos = 0;
-    while (connected_ && pos < in_buf_.size()) {
-        const std::string_view rest(in_buf_.data() + pos, in_buf_.size() - pos);
-        const cf::frame_result r = cf::check_frame(rest);
+    inbound m;
+    while (connected_ && pos < buf.size()) {
+        const std::string_view rest(buf.data() + pos, buf.size() - pos);
+        m = inbound{};
+        const cf::frame_result r =
+            cf::decode(rest, [&m](const cf::field& f) noexcept { m.on_field(f); });
         if (r.status == cf::frame_status::need_more) break;
         if (r.status == cf::frame_status::malformed) {
             // 14d: a well-framed message with a field `tag=` and no value is answered with
@@ -336,20 +428,20 @@ void session_machine::on_bytes(std::string_view bytes, std::int64_t now) noexcep
             continue;
         }
         last_received_ = now;
-        process(rest.substr(0, r.length), now, false);
+        m.view = cf::message_view(rest.substr(0, r.length));
+        m.begin_string = m.view.begin_string();
+        process(m, now, false);
         pos += r.length;
     }
-    if (!connected_)
-        in_buf_.clear();
-    else
-        in_buf_.erase(0, pos);
+    return connected_ ? pos : buf.size();
 }
 
 // ---- inbound ----------------------------------------------------------------------------
 
 bool session_machine::reject_empty_value(std::string_view frame, std::int64_t now) noexcept {
-    const cf::message_view m(frame);
-    if (m.begin_string() != settings_.begin_string || !is_peer_identity(settings_, m)) return false;
+    inbound m;
+    m.load(frame);  // the fields up to the empty one, as message_view finds them
+    if (m.begin_string != settings_.begin_string || !peer_identity_of(settings_, m)) return false;
     const auto seq = cf::parse_uint(m.get(34));
     // Only the expected message is answered; anything else stays a garbled frame (dropped).
     if (!seq || *seq != store_.next_target_seq() || resend_from_ != 0) return false;
@@ -365,7 +457,7 @@ bool session_machine::reject_empty_value(std::string_view frame, std::int64_t no
         break;
     }
     if (tag == 0) return false;
-    send_reject(m, m.msg_type(), *seq, 4, tag, now);
+    send_reject(m, m.msg_type, *seq, 4, tag, now);
     next_queued(now);
     return true;
 }
@@ -380,11 +472,10 @@ bool session_machine::valid_logon_state(std::string_view t) const noexcept {
     return false;
 }
 
-void session_machine::process(std::string_view frame, std::int64_t now, bool from_queue) noexcept {
-    const cf::message_view m(frame);
-    const std::string_view type = m.msg_type();
+void session_machine::process(const inbound& m, std::int64_t now, bool from_queue) noexcept {
+    const std::string_view type = m.msg_type;
 
-    if (m.begin_string() != settings_.begin_string) {
+    if (m.begin_string != settings_.begin_string) {
         if (!received_logon_) {
             do_disconnect("Incorrect BeginString");
             return;
@@ -395,7 +486,7 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
         return;
     }
     const auto seq_opt = cf::parse_uint(m.get(34));  // 0 is legal on SequenceReset-Reset
-    if (!received_logon_ && !is_peer_identity(settings_, m)) {
+    if (!received_logon_ && !peer_identity_of(settings_, m)) {
         // An acceptor finds sessions by identity: an unknown one has no session to answer.
         do_disconnect("unknown session identity (CompID, SubID or LocationID)");
         return;
@@ -409,9 +500,10 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
         return;
     }
     const std::uint64_t seq = *seq_opt;
+    inbound_seq_ = seq;
 
     if (settings_.dictionary != nullptr) {
-        const cf::validation_result v = settings_.dictionary->validate(m);
+        const cf::validation_result v = settings_.dictionary->validate(m.view);
         if (!v.ok()) {
             if (type == "A") {
                 do_disconnect("Logon message is not valid");
@@ -456,7 +548,7 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
         return;
     } else {
         if (verify(m, type, seq, true, true, now)) {
-            if (out_.on_app_message(m) == app_verdict::unsupported_message_type)
+            if (out_.on_app_message(m.view) == app_verdict::unsupported_message_type)
                 send_business_reject(m, type, seq, 3, "Unsupported Message Type", now);
             else
                 incr_target();
@@ -465,20 +557,26 @@ void session_machine::process(std::string_view frame, std::int64_t now, bool fro
     if (!from_queue) next_queued(now);
 }
 
-bool session_machine::verify(const cf::message_view& m, std::string_view type, std::uint64_t seq,
+bool session_machine::verify(const inbound& m, std::string_view type, std::uint64_t seq,
                              bool check_too_high, bool check_too_low, std::int64_t now) noexcept {
     const std::string_view st = m.get(52);
     if (st.empty()) {
         send_reject(m, type, seq, 1, 52, now);
         return false;
     }
-    const auto t = cf::parse_utc_timestamp(st);
-    if (!t) {
-        send_reject(m, type, seq, 6, 52, now);
-        return false;
+    // Consecutive messages mostly share their SendingTime: the last one parsed is kept.
+    if (st != std::string_view(last_sending_time_, last_sending_time_len_)) {
+        const auto t = cf::parse_utc_timestamp(st);
+        if (!t) {
+            send_reject(m, type, seq, 6, 52, now);
+            return false;
+        }
+        last_sending_time_ns_ = t->nanos;
+        last_sending_time_len_ = std::min(st.size(), sizeof last_sending_time_);
+        std::memcpy(last_sending_time_, st.data(), last_sending_time_len_);
     }
     if (settings_.check_latency) {
-        const std::int64_t d = t->nanos - now;
+        const std::int64_t d = last_sending_time_ns_ - now;
         if (d > settings_.max_latency_ns || -d > settings_.max_latency_ns) {
             if (type == "A") {  // no session yet to reject in: QuickFIX just disconnects
                 do_disconnect("SendingTime accuracy problem on logon");
@@ -489,7 +587,7 @@ bool session_machine::verify(const cf::message_view& m, std::string_view type, s
             return false;
         }
     }
-    if (!is_peer_identity(settings_, m)) {  // sub/location IDs count as CompIDs here
+    if (!peer_identity_of(settings_, m)) {  // sub/location IDs count as CompIDs here
         send_reject(m, type, seq, 9, 0, now);
         send_logout({}, now);
         return false;
@@ -511,7 +609,7 @@ bool session_machine::verify(const cf::message_view& m, std::string_view type, s
     return true;
 }
 
-void session_machine::do_target_too_high(const cf::message_view& m, std::uint64_t seq,
+void session_machine::do_target_too_high(const inbound& m, std::uint64_t seq,
                                          std::int64_t now) noexcept {
     const std::uint64_t expected = store_.next_target_seq();
     char text[128];
@@ -529,8 +627,8 @@ void session_machine::do_target_too_high(const cf::message_view& m, std::uint64_
     emit(event_kind::sequence_gap, "ResendRequest sent", resend_from_, resend_to_);
 }
 
-void session_machine::do_target_too_low(const cf::message_view& m, std::string_view type,
-                                        std::uint64_t seq, std::int64_t now) noexcept {
+void session_machine::do_target_too_low(const inbound& m, std::string_view type, std::uint64_t seq,
+                                        std::int64_t now) noexcept {
     const std::uint64_t expected = store_.next_target_seq();
     if (m.get(43) != "Y") {
         char text[128];
@@ -560,8 +658,7 @@ void session_machine::do_target_too_low(const cf::message_view& m, std::string_v
     emit(event_kind::message_ignored, "possible duplicate already received", seq, seq);
 }
 
-void session_machine::on_logon(const cf::message_view& m, std::uint64_t seq,
-                               std::int64_t now) noexcept {
+void session_machine::on_logon(const inbound& m, std::uint64_t seq, std::int64_t now) noexcept {
     if (!check_schedule(now)) return;
     const bool reset_flag = m.get(141) == "Y";
     if (reset_flag) {
@@ -598,7 +695,7 @@ void session_machine::on_logon(const cf::message_view& m, std::uint64_t seq,
     }
     const bool too_high = seq > store_.next_target_seq() && !reset_flag;
     if (settings_.role == session_role::acceptor && settings_.credentials &&
-        !settings_.credentials(m)) {
+        !settings_.credentials(m.view)) {
         emit(event_kind::error, settings_.logon_reject_text);
         // QuickFIX's RejectLogon: a Logout with the reason, then the connection is closed.
         send_logout(settings_.logon_reject_text, now);
@@ -678,7 +775,7 @@ struct session_machine::replay final : store_visitor {
     }
 };
 
-void session_machine::on_resend_request(const cf::message_view& m, std::uint64_t seq,
+void session_machine::on_resend_request(const inbound& m, std::uint64_t seq,
                                         std::int64_t now) noexcept {
     if (!verify(m, "2", seq, false, false, now)) return;
     const auto b = cf::parse_uint(m.get(7));
@@ -700,7 +797,7 @@ void session_machine::on_resend_request(const cf::message_view& m, std::uint64_t
         do_target_too_high(m, seq, now);  // their gap too: ask while serving theirs
 }
 
-void session_machine::on_sequence_reset(const cf::message_view& m, std::uint64_t seq,
+void session_machine::on_sequence_reset(const inbound& m, std::uint64_t seq,
                                         std::int64_t now) noexcept {
     const bool gap_fill = m.get(123) == "Y";
     if (!verify(m, "4", seq, gap_fill, gap_fill, now)) return;
@@ -723,8 +820,8 @@ void session_machine::on_sequence_reset(const cf::message_view& m, std::uint64_t
     }
 }
 
-void session_machine::on_logout(const cf::message_view& m, std::int64_t now) noexcept {
-    const std::uint64_t seq = seq_of(m);
+void session_machine::on_logout(const inbound& m, std::int64_t now) noexcept {
+    const std::uint64_t seq = cf::parse_uint(m.get(34)).value_or(0);
     if (!verify(m, "5", seq, false, false, now)) return;
     if (!sent_logout_) {
         emit(event_kind::logout, "Received logout request");
@@ -755,13 +852,13 @@ void session_machine::next_queued(std::int64_t now) noexcept {
         if (it == queue_.end()) break;
         auto node = queue_.extract(it);
         const std::string frame = std::move(node.mapped());
-        const cf::message_view m(frame);
-        const std::string_view type = m.msg_type();
+        inbound m;
+        m.load(frame);
         // Their Logon and ResendRequest were acted on when they arrived.
-        if (type == "A" || type == "2")
+        if (m.msg_type == "A" || m.msg_type == "2")
             incr_target();
         else
-            process(frame, now, true);
+            process(m, now, true);
     }
 }
 
@@ -850,9 +947,8 @@ void session_machine::send_gap_fill(std::uint64_t seq, std::uint64_t new_seq,
     if (w.finish(out) == cf::write_status::ok) write_out(exwire::to_string_view(out), now);
 }
 
-void session_machine::send_reject(const cf::message_view& m, std::string_view msg_type,
-                                  std::uint64_t seq, int reason, int ref_tag,
-                                  std::int64_t now) noexcept {
+void session_machine::send_reject(const inbound& m, std::string_view msg_type, std::uint64_t seq,
+                                  int reason, int ref_tag, std::int64_t now) noexcept {
     if (msg_type != "A" && msg_type != "4" && seq == store_.next_target_seq()) incr_target();
     (void)m;
     const std::string_view text = reject_text(reason);
@@ -865,7 +961,7 @@ void session_machine::send_reject(const cf::message_view& m, std::string_view ms
     emit(event_kind::reject_sent, text, seq, static_cast<std::uint64_t>(ref_tag));
 }
 
-void session_machine::send_business_reject(const cf::message_view& m, std::string_view msg_type,
+void session_machine::send_business_reject(const inbound& m, std::string_view msg_type,
                                            std::uint64_t seq, int reason, std::string_view text,
                                            std::int64_t now) noexcept {
     (void)m;
@@ -880,6 +976,7 @@ void session_machine::send_business_reject(const cf::message_view& m, std::strin
 // ---- timers and commands ------------------------------------------------------------------
 
 void session_machine::on_tick(std::int64_t now) noexcept {
+    store_.set_time(now);
     if (!check_schedule(now)) return;
     if (!connected_) return;
     if (sent_logout_ && now - logout_sent_time_ >= settings_.logout_timeout_ns) {
@@ -919,17 +1016,32 @@ void session_machine::on_tick(std::int64_t now) noexcept {
 
 command_status session_machine::send_app(std::string_view msg_type, std::string_view body,
                                          std::int64_t now) noexcept {
+    store_.set_time(now);
     if (state_ != session_state::logged_on) return command_status::not_logged_on;
     if (body.size() + 256 > out_buf_.size()) return command_status::too_large;
+    // The body's well-formed fields (up to the first malformed one, which ends it) are
+    // copied as they are: one walk to check them, then one copy. Written as the first
+    // field's tag with everything after its '=' as the value, add() reproduces the bytes.
+    cf::message_view::iterator it(body.data(), body.data() + body.size());
+    const cf::message_view::iterator end;
+    if (it == end) {
+        send_message(msg_type, now, [](cf::writer&) {});
+        return command_status::ok;
+    }
+    const int first_tag = it->tag;
+    const char* const first_value = it->value.data();
+    const char* last_end = first_value;
+    for (; it != end; ++it)
+        last_end = it->value.data() + it->value.size();  // at the field's SOH
     send_message(msg_type, now, [&](cf::writer& w) {
-        for (cf::message_view::iterator it(body.data(), body.data() + body.size());
-             it != cf::message_view::iterator(); ++it)
-            w.add(it->tag, it->value);
+        w.add(first_tag,
+              std::string_view(first_value, static_cast<std::size_t>(last_end - first_value)));
     });
     return command_status::ok;
 }
 
 void session_machine::logout(std::string_view text, std::int64_t now) noexcept {
+    store_.set_time(now);
     if (!connected_) return;
     if (!sent_logon_ || sent_logout_) {
         if (!sent_logon_) do_disconnect("logout before logon");
@@ -940,6 +1052,7 @@ void session_machine::logout(std::string_view text, std::int64_t now) noexcept {
 
 command_status session_machine::send_test_request(std::string_view test_req_id,
                                                   std::int64_t now) noexcept {
+    store_.set_time(now);
     if (state_ != session_state::logged_on) return command_status::not_logged_on;
     send_message("1", now, [&](cf::writer& w) { w.add(112, test_req_id); });
     emit(event_kind::test_request_sent, test_req_id);

@@ -57,16 +57,22 @@ TEST(sim_fix_interop, quickfix_initiator_accepts_every_execution_report) {
     ASSERT_TRUE((*srv)->start().ok());
 
     std::string error;
-    auto qf =
-        exwire_test::quickfix_initiator::start((*srv)->ports().fix, "FIX.4.4", dictionary, error);
+    exwire_test::quickfix_options qo;
+    qo.port = (*srv)->ports().fix;
+    qo.begin_string = "FIX.4.4";
+    qo.dictionary_path = dictionary;
+    qo.sender_comp_id = "BANK";
+    qo.target_comp_id = "EXCH";
+    auto qf = exwire_test::quickfix_peer::start(false, qo, error);
     ASSERT_TRUE(qf) << error;
     ASSERT_TRUE(wait_until([&] { return qf->logons() == 1; }, 10s)) << "no logon";
     constexpr int orders = 8;
     for (int k = 0; k < orders; ++k) {
-        ASSERT_TRUE(qf->send_order(k));
+        ASSERT_TRUE(qf->send_order("ORD" + std::to_string(k)));
         // One order at a time: each gets its two reports before the next.
-        ASSERT_TRUE(wait_until([&] { return qf->reports() == 2 * (k + 1); }, 5s))
-            << "order " << k << ": " << qf->reports() << " reports accepted";
+        ASSERT_TRUE(
+            wait_until([&] { return qf->report_count() == 2u * static_cast<unsigned>(k + 1); }, 5s))
+            << "order " << k << ": " << qf->report_count() << " reports accepted";
     }
     EXPECT_EQ(qf->rejects(), 0);
     const auto s = (*srv)->statistics();

@@ -96,6 +96,9 @@ class journal_message_store final : public fix::message_store {
     void reset() override;
     [[nodiscard]] bool healthy() const noexcept override { return failure_ == nullptr; }
     [[nodiscard]] const char* failure() const noexcept override { return failure_; }
+    /// Records written from now on carry `now_ns` as their timestamp (the session's time
+    /// of the call in progress) instead of a clock read per record.
+    void set_time(std::int64_t now_ns) noexcept override { now_ns_ = now_ns; }
 
     /// Messages held since the last reset.
     [[nodiscard]] std::size_t size() const noexcept;
@@ -113,6 +116,7 @@ class journal_message_store final : public fix::message_store {
     std::uint64_t target_ = 1;
     std::uint64_t last_saved_ = 0;
     const char* failure_ = nullptr;
+    std::int64_t now_ns_ = 0;  ///< from set_time(); 0: read the clock
     bool sync_ = false;
 };
 

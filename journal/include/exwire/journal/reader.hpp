@@ -32,6 +32,10 @@ struct reader_options {
     /// Segments kept mapped at once (1..8). More makes lookups across segments cheap; fewer
     /// releases the space of segments removed by retention sooner.
     std::size_t mapped_segments = 8;
+    /// Fault a segment's pages in when mapping it (reads then never fault). Off for a
+    /// reader that trails the writer (the writer's index helper): populating the unwritten
+    /// rest of the segment would allocate and zero its page-cache pages ahead of need.
+    bool populate = true;
 };
 
 class reader {

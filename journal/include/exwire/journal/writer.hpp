@@ -116,6 +116,7 @@ class writer {
     // Hand-offs with the helper thread.
     alignas(64) std::atomic<std::byte*> cur_base_{nullptr};
     std::atomic<std::uint64_t> cur_index_{0};
+    std::atomic<std::size_t> pos_pub_{0};  ///< pos_, for the helper's pre-fault ahead of it
     alignas(64) std::atomic<int> next_state_{next_empty};
     std::atomic<int> helper_errno_{0};
     mapped_file next_;

@@ -21,10 +21,13 @@ class mapped_file {
     ~mapped_file();
 
     /// Creates (or truncates) `path` at `size` bytes, allocates its blocks (so a full disk
-    /// shows here, not later as SIGBUS) and maps it read-write, pre-faulted.
-    [[nodiscard]] static result<mapped_file> create(const std::string& path, std::size_t size);
-    /// Maps an existing file, read-write or read-only, pre-faulted.
-    [[nodiscard]] static result<mapped_file> open(const std::string& path, bool writable);
+    /// shows here, not later as SIGBUS) and maps it read-write, pre-faulted unless `populate`
+    /// is false (the caller faults in what it needs, e.g. ahead of a writer).
+    [[nodiscard]] static result<mapped_file> create(const std::string& path, std::size_t size,
+                                                    bool populate = true);
+    /// Maps an existing file, read-write or read-only, pre-faulted unless `populate` is false.
+    [[nodiscard]] static result<mapped_file> open(const std::string& path, bool writable,
+                                                  bool populate = true);
 
     [[nodiscard]] mutable_bytes data() const noexcept { return {base_, size_}; }
     [[nodiscard]] std::size_t size() const noexcept { return size_; }

@@ -11,10 +11,12 @@
 // can fail reports it through its own channel); load() visits what it has and skips
 // sequence numbers it does not hold. Frames handed to a visitor live until it returns.
 
+#include <algorithm>
 #include <cstdint>
-#include <map>
-#include <string>
+#include <cstring>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 namespace exwire::engine::fix {
 
@@ -47,37 +49,84 @@ class message_store {
     virtual void set_creation_time_ns(std::int64_t t) { (void)t; }
     /// False once the store failed to record something (a journal out of space): the
     /// session must not send what it could not store. failure() says why (nullptr if healthy).
+    /// The machine passes the wall-clock time (ns since the epoch) of each call it is
+    /// handling before it writes to the store: a store that timestamps what it writes may
+    /// use it instead of reading the clock for every record.
+    virtual void set_time(std::int64_t now_ns) noexcept { (void)now_ns; }
     [[nodiscard]] virtual bool healthy() const noexcept { return true; }
     [[nodiscard]] virtual const char* failure() const noexcept { return nullptr; }
 };
 
-/// A message_store in memory (allocates per saved message).
+/// A message_store in memory. Frames are copied into an arena of 1 MiB chunks (a frame
+/// larger than that gets a chunk of its own) with a sorted index of (seq, where) slots, so
+/// saving a message allocates nothing but a new chunk every few thousand messages and the
+/// index's amortized growth. Saving ascending sequence numbers (what a session does)
+/// appends; a number saved again replaces the frame (the old bytes stay unused in the
+/// arena until reset()). Everything is kept until reset().
 class memory_store final : public message_store {
   public:
+    static constexpr std::size_t chunk_size = std::size_t{1} << 20;
+
     void save(std::uint64_t seq, std::string_view frame) override {
-        messages_[seq] = std::string(frame);
+        const char* const p = copy_in(frame);
+        const slot s{seq, p, frame.size()};
+        if (slots_.empty() || slots_.back().seq < seq) {
+            slots_.push_back(s);
+            return;
+        }
+        auto it = std::lower_bound(slots_.begin(), slots_.end(), seq,
+                                   [](const slot& a, std::uint64_t q) { return a.seq < q; });
+        if (it != slots_.end() && it->seq == seq)
+            *it = s;
+        else
+            slots_.insert(it, s);
     }
     void load(std::uint64_t begin, std::uint64_t end, store_visitor& v) const override {
-        for (auto it = messages_.lower_bound(begin); it != messages_.end() && it->first <= end;
-             ++it)
-            v.on_stored(it->first, it->second);
+        auto it = std::lower_bound(slots_.begin(), slots_.end(), begin,
+                                   [](const slot& a, std::uint64_t q) { return a.seq < q; });
+        for (; it != slots_.end() && it->seq <= end; ++it)
+            v.on_stored(it->seq, std::string_view(it->data, it->size));
     }
     [[nodiscard]] std::uint64_t next_sender_seq() const noexcept override { return sender_; }
     [[nodiscard]] std::uint64_t next_target_seq() const noexcept override { return target_; }
     void set_next_sender_seq(std::uint64_t seq) override { sender_ = seq; }
     void set_next_target_seq(std::uint64_t seq) override { target_ = seq; }
     void reset() override {
-        messages_.clear();
+        slots_.clear();
+        chunks_.clear();
+        chunk_cap_ = used_ = 0;
         sender_ = 1;
         target_ = 1;
     }
-    [[nodiscard]] std::size_t size() const noexcept { return messages_.size(); }
+    [[nodiscard]] std::size_t size() const noexcept { return slots_.size(); }
     [[nodiscard]] std::int64_t creation_time_ns() const noexcept override { return created_; }
     void set_creation_time_ns(std::int64_t t) override { created_ = t; }
 
   private:
+    struct slot {
+        std::uint64_t seq;
+        const char* data;
+        std::size_t size;
+    };
+    /// Copies `frame` into the arena (a new chunk when the current one is full).
+    const char* copy_in(std::string_view frame) {
+        if (chunks_.empty() || chunk_cap_ - used_ < frame.size()) {
+            const std::size_t cap = std::max(chunk_size, frame.size());
+            chunks_.push_back(std::make_unique<char[]>(cap));
+            chunk_cap_ = cap;
+            used_ = 0;
+        }
+        char* const p = chunks_.back().get() + used_;
+        if (!frame.empty()) std::memcpy(p, frame.data(), frame.size());
+        used_ += frame.size();
+        return p;
+    }
+
     std::int64_t created_ = 0;
-    std::map<std::uint64_t, std::string> messages_;
+    std::vector<std::unique_ptr<char[]>> chunks_;
+    std::size_t chunk_cap_ = 0;  ///< capacity of the newest chunk
+    std::size_t used_ = 0;       ///< bytes used in the newest chunk
+    std::vector<slot> slots_;    ///< ascending seq
     std::uint64_t sender_ = 1;
     std::uint64_t target_ = 1;
 };

@@ -194,10 +194,44 @@ class session_machine {
     /// Heartbeat interval in force (the acceptor's is the peer's HeartBtInt).
     [[nodiscard]] std::uint32_t heartbeat_interval_s() const noexcept { return heart_bt_int_; }
     [[nodiscard]] const session_settings& settings() const noexcept { return settings_; }
+    /// MsgSeqNum of the inbound message being processed: valid inside
+    /// session_output::on_app_message (and the other outputs a message causes).
+    [[nodiscard]] std::uint64_t inbound_seq() const noexcept { return inbound_seq_; }
 
   private:
     struct replay;
     friend struct replay;
+
+    /// One inbound frame and the fields the session's checks read, collected in the single
+    /// walk that frames it (codec::fix::decode), so a check reads a slot instead of scanning
+    /// the frame again. get() has message_view::get's meaning (the first field with the tag,
+    /// empty when absent); a tag without a slot falls back to a scan.
+    struct inbound {
+        codec::fix::message_view view;
+        std::string_view begin_string;
+        std::string_view msg_type;
+        std::string_view slots[15];
+        /// Slot of a tag the session reads, or -1.
+        static int slot_of(int tag) noexcept;
+        void on_field(const codec::fix::field& f) noexcept {
+            if (msg_type.empty() && f.tag == 35) {
+                msg_type = f.value;
+                return;
+            }
+            const int i = slot_of(f.tag);
+            if (i >= 0 && slots[i].data() == nullptr) slots[i] = f.value;
+        }
+        [[nodiscard]] std::string_view get(int tag) const noexcept {
+            const int i = slot_of(tag);
+            return i >= 0 ? slots[i] : view.get(tag);
+        }
+        [[nodiscard]] std::string_view bytes() const noexcept { return view.bytes(); }
+        /// Fills the view, BeginString and slots of a frame already framed as complete.
+        void load(std::string_view frame) noexcept;
+    };
+
+    /// Frames and processes the complete frames at the start of `buf`; returns the bytes used.
+    std::size_t consume(std::string_view buf, std::int64_t now) noexcept;
 
     void set_state(session_state s) noexcept;
     void emit(event_kind k, std::string_view text = {}, std::uint64_t from = 0,
@@ -207,23 +241,20 @@ class session_machine {
     bool check_schedule(std::int64_t now) noexcept;
 
     // inbound
-    void process(std::string_view frame, std::int64_t now, bool from_queue) noexcept;
+    void process(const inbound& m, std::int64_t now, bool from_queue) noexcept;
     /// 14d: Reject(4) for the expected message with an empty field; false: not handled.
     bool reject_empty_value(std::string_view frame, std::int64_t now) noexcept;
     void next_queued(std::int64_t now) noexcept;
     bool valid_logon_state(std::string_view msg_type) const noexcept;
-    bool verify(const codec::fix::message_view& m, std::string_view msg_type, std::uint64_t seq,
-                bool check_too_high, bool check_too_low, std::int64_t now) noexcept;
-    void do_target_too_high(const codec::fix::message_view& m, std::uint64_t seq,
-                            std::int64_t now) noexcept;
-    void do_target_too_low(const codec::fix::message_view& m, std::string_view msg_type,
-                           std::uint64_t seq, std::int64_t now) noexcept;
-    void on_logon(const codec::fix::message_view& m, std::uint64_t seq, std::int64_t now) noexcept;
-    void on_resend_request(const codec::fix::message_view& m, std::uint64_t seq,
+    bool verify(const inbound& m, std::string_view msg_type, std::uint64_t seq, bool check_too_high,
+                bool check_too_low, std::int64_t now) noexcept;
+    void do_target_too_high(const inbound& m, std::uint64_t seq, std::int64_t now) noexcept;
+    void do_target_too_low(const inbound& m, std::string_view msg_type, std::uint64_t seq,
                            std::int64_t now) noexcept;
-    void on_sequence_reset(const codec::fix::message_view& m, std::uint64_t seq,
-                           std::int64_t now) noexcept;
-    void on_logout(const codec::fix::message_view& m, std::int64_t now) noexcept;
+    void on_logon(const inbound& m, std::uint64_t seq, std::int64_t now) noexcept;
+    void on_resend_request(const inbound& m, std::uint64_t seq, std::int64_t now) noexcept;
+    void on_sequence_reset(const inbound& m, std::uint64_t seq, std::int64_t now) noexcept;
+    void on_logout(const inbound& m, std::int64_t now) noexcept;
     void incr_target() noexcept;
 
     // outbound
@@ -235,11 +266,10 @@ class session_machine {
     void send_heartbeat(std::string_view test_req_id, std::int64_t now) noexcept;
     void send_resend_request(std::uint64_t begin, std::uint64_t end, std::int64_t now) noexcept;
     void send_gap_fill(std::uint64_t seq, std::uint64_t new_seq, std::int64_t now) noexcept;
-    void send_reject(const codec::fix::message_view& m, std::string_view msg_type,
-                     std::uint64_t seq, int reason, int ref_tag, std::int64_t now) noexcept;
-    void send_business_reject(const codec::fix::message_view& m, std::string_view msg_type,
-                              std::uint64_t seq, int reason, std::string_view text,
-                              std::int64_t now) noexcept;
+    void send_reject(const inbound& m, std::string_view msg_type, std::uint64_t seq, int reason,
+                     int ref_tag, std::int64_t now) noexcept;
+    void send_business_reject(const inbound& m, std::string_view msg_type, std::uint64_t seq,
+                              int reason, std::string_view text, std::int64_t now) noexcept;
     void write_out(std::string_view frame, std::int64_t now) noexcept;
 
     session_settings settings_;
@@ -267,6 +297,10 @@ class session_machine {
     std::int64_t last_sent_ = 0;
     std::int64_t last_received_ = 0;
     std::int64_t period_ = session_schedule::none;  ///< schedule period last seen
+    std::uint64_t inbound_seq_ = 0;                 ///< MsgSeqNum of the message in process()
+    char last_sending_time_[32] = {};               ///< SendingTime last parsed, and its value
+    std::size_t last_sending_time_len_ = 0;
+    std::int64_t last_sending_time_ns_ = 0;
 };
 
 }  // namespace exwire::engine::fix
