@@ -23,9 +23,6 @@ result<void> byte_ring_initialize(mutable_bytes memory) {
     c->version = byte_ring_detail::version;
     c->tail.store(0, std::memory_order_relaxed);
     c->head.store(0, std::memory_order_relaxed);
-    // The first record goes to offset 0: mark it "not written yet".
-    byte_ring_detail::header_word(memory.data() + byte_ring_control_size)
-        .store(byte_ring_detail::unwritten, std::memory_order_relaxed);
     // The magic goes last so an attacher never sees a half-formatted block as valid.
     std::atomic_ref<std::uint64_t>(c->magic).store(byte_ring_detail::magic,
                                                    std::memory_order_release);
@@ -61,10 +58,12 @@ result<byte_ring_producer> byte_ring_producer::attach(mutable_bytes memory) {
     p.data_ = memory.data() + byte_ring_control_size;
     p.capacity_ = (*c)->capacity;
     p.mask_ = p.capacity_ - 1;
+    // Half the ring, and never a length the 32-bit header field cannot carry.
     p.max_payload_ =
-        std::min(p.capacity_ / 2 - byte_ring_record_header_size, byte_ring_detail::length_limit);
+        std::min<std::size_t>(p.capacity_ / 2 - byte_ring_record_header_size, 0xFFFF'FFF8u);
     p.tail_ = (*c)->tail.load(std::memory_order_acquire);
     p.cached_head_ = (*c)->head.load(std::memory_order_acquire);
+    p.pending_tail_ = p.tail_;
     return p;
 }
 
@@ -77,6 +76,7 @@ result<byte_ring_consumer> byte_ring_consumer::attach(mutable_bytes memory) {
     k.capacity_ = (*c)->capacity;
     k.mask_ = k.capacity_ - 1;
     k.head_ = (*c)->head.load(std::memory_order_acquire);
+    k.cached_tail_ = k.head_;
     k.pending_head_ = k.head_;
     k.published_head_ = k.head_;
     k.release_batch_ = k.capacity_ / 8;

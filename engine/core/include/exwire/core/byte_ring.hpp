@@ -12,26 +12,23 @@
 //
 // Records are an 8-byte header {u32 length, u32 type} followed by `length` payload bytes,
 // padded to 8. A record that would straddle the end of the data area is preceded by a
-// padding record that fills the rest; so every record is contiguous. The header where the
-// next record will go holds {0xFFFFFFFF, 0xFFFFFFFF} ("not written yet"); the producer
-// writes that marker behind every record it publishes, so it keeps 8 bytes free at all
-// times. The largest payload is capacity/2 - 8 bytes, which always fits once the ring drains.
+// padding record that fills the rest; so every record is contiguous. The largest payload is
+// capacity/2 - 8 bytes, which always fits once the ring drains.
 //
 // Threads: one producer (claim/commit/try_write) and one consumer (peek/release/read), in
-// the same or in different processes. Each side keeps its private state (its own position,
-// its cached copy of the other side's index) in its handle, never in the shared block, so a
-// handle is owned by one thread. Hot path: noexcept, no allocation, no syscall.
+// the same or in different processes. Each side keeps private cached copies of the other
+// side's index in its handle, never in the shared block, so a handle is owned by one thread.
+// Hot path: noexcept, no allocation, no syscall.
 //
-// Publication: the producer writes the payload and the "not written yet" marker behind it,
-// then stores the record's 8-byte header with one release store; the consumer loads the
-// header at its position with acquire, so it never reads the producer's tail index (the
-// tail is stored too, on the producer's own cache line, for a producer that re-attaches).
-// The consumer hands space back by storing the head index with release, lazily (see
+// Publication: the producer writes header and payload, then stores the tail index with
+// one release store; the consumer loads it with acquire, only when its cached copy says the
+// ring looks empty. The consumer hands space back by storing the head index with release,
+// lazily (every capacity/8 bytes, or when it has consumed everything it saw: see
 // release()); the producer loads it with acquire only when its cached copy says the ring
-// looks full.
+// looks full. So in steady state each side's index line crosses to the other core once per
+// batch, not once per record.
 
 #include <atomic>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -69,23 +66,6 @@ struct record_header {
 };
 static_assert(sizeof(record_header) == 8);
 
-/// The header word of the position where the next record will go: {0xFFFFFFFF, padding}.
-inline constexpr std::uint64_t unwritten = ~std::uint64_t{0};
-/// Length limit that keeps every real header different from `unwritten`.
-inline constexpr std::size_t length_limit = 0xFFFF'FFF0u;
-
-[[nodiscard]] inline std::uint64_t pack(std::uint32_t length, std::uint32_t type) noexcept {
-    return std::bit_cast<std::uint64_t>(record_header{length, type});
-}
-[[nodiscard]] inline record_header unpack(std::uint64_t word) noexcept {
-    return std::bit_cast<record_header>(word);
-}
-/// The header at `p` (8-byte aligned) as an atomic word: headers are the only bytes both
-/// sides access concurrently.
-[[nodiscard]] inline std::atomic_ref<std::uint64_t> header_word(std::byte* p) noexcept {
-    return std::atomic_ref<std::uint64_t>(*reinterpret_cast<std::uint64_t*>(p));
-}
-
 }  // namespace byte_ring_detail
 
 /// Record type reserved for the ring's own padding; applications use any other value.
@@ -120,58 +100,47 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_producer {
     /// empty span (data() == nullptr) when the ring is full or the length is above
     /// max_payload(). Nothing is visible to the consumer until commit().
     [[nodiscard]] mutable_bytes claim(std::size_t length, std::uint32_t type) noexcept {
-        if (length > max_payload_) [[unlikely]]
-            return {};
         const std::size_t rec =
             align_up(byte_ring_record_header_size + length, byte_ring_alignment);
-        const std::uint64_t t = tail_;
-        const std::size_t off = static_cast<std::size_t>(t & mask_);
+        if (length > max_payload_) return {};
+        std::uint64_t t = tail_;
+        std::size_t off = static_cast<std::size_t>(t & mask_);
         const std::size_t to_end = capacity_ - off;
-        const std::size_t skip = rec <= to_end ? 0 : to_end;  // padding record at the wrap
-        // The record, the padding before it and the marker header behind it.
-        const std::size_t need = skip + rec + byte_ring_record_header_size;
+        const std::size_t need = rec <= to_end ? rec : to_end + rec;
         if (capacity_ - (t - cached_head_) < need) {
             cached_head_ = control_->head.load(std::memory_order_acquire);
             if (capacity_ - (t - cached_head_) < need) return {};
         }
-        claim_skip_ = skip;
-        claim_type_ = type;
-        claim_length_ = length;
-        claim_ = data_ + ((off + skip) & mask_);
-        return {claim_ + byte_ring_record_header_size, length};
+        if (rec > to_end) {
+            write_header(off, static_cast<std::uint32_t>(to_end - byte_ring_record_header_size),
+                         byte_ring_padding_type);
+            t += to_end;
+            off = 0;
+        }
+        write_header(off, static_cast<std::uint32_t>(length), type);
+        claim_start_ = t;
+        claim_offset_ = off;
+        pending_tail_ = t + rec;
+        return {data_ + off + byte_ring_record_header_size, length};
     }
 
     /// Publishes the record of the last claim().
-    void commit() noexcept { commit(claim_length_); }
+    void commit() noexcept {
+        tail_ = pending_tail_;
+        control_->tail.store(tail_, std::memory_order_release);
+    }
 
     /// Publishes the last claim() with a shorter payload of `length` bytes (<= claimed).
     void commit(std::size_t length) noexcept {
-        using namespace byte_ring_detail;
-        if (claim_ == nullptr) [[unlikely]]
-            return;
-        const std::uint64_t next =
-            tail_ + claim_skip_ +
-            align_up(byte_ring_record_header_size + length, byte_ring_alignment);
-        header_word(data_ + (next & mask_)).store(unwritten, std::memory_order_relaxed);
-        const std::uint64_t word = pack(static_cast<std::uint32_t>(length), claim_type_);
-        if (claim_skip_ == 0) [[likely]] {
-            header_word(claim_).store(word, std::memory_order_release);
-        } else {
-            // The record at the start of the data area becomes visible with the padding
-            // record in front of it: the padding header is the publishing store.
-            header_word(claim_).store(word, std::memory_order_relaxed);
-            header_word(data_ + (tail_ & mask_))
-                .store(pack(static_cast<std::uint32_t>(claim_skip_ - byte_ring_record_header_size),
-                            byte_ring_padding_type),
-                       std::memory_order_release);
-        }
-        claim_ = nullptr;
-        tail_ = next;
-        control_->tail.store(next, std::memory_order_release);
+        std::uint32_t len32 = static_cast<std::uint32_t>(length);
+        std::memcpy(data_ + claim_offset_, &len32, sizeof len32);
+        pending_tail_ =
+            claim_start_ + align_up(byte_ring_record_header_size + length, byte_ring_alignment);
+        commit();
     }
 
     /// Drops the last claim(); nothing becomes visible.
-    void abort() noexcept { claim_ = nullptr; }
+    void abort() noexcept { pending_tail_ = tail_; }
 
     /// Copies `payload` into one record and publishes it.
     [[nodiscard]] ring_status try_write(std::uint32_t type, bytes payload) noexcept {
@@ -187,6 +156,11 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_producer {
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
   private:
+    void write_header(std::size_t off, std::uint32_t length, std::uint32_t type) noexcept {
+        const byte_ring_detail::record_header h{length, type};
+        std::memcpy(data_ + off, &h, sizeof h);
+    }
+
     byte_ring_detail::control_block* control_ = nullptr;
     std::byte* data_ = nullptr;
     std::size_t capacity_ = 0;
@@ -194,10 +168,9 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_producer {
     std::size_t max_payload_ = 0;
     std::uint64_t tail_ = 0;
     std::uint64_t cached_head_ = 0;
-    std::byte* claim_ = nullptr;  // header of the open claim, nullptr when none
-    std::size_t claim_skip_ = 0;
-    std::size_t claim_length_ = 0;
-    std::uint32_t claim_type_ = 0;
+    std::uint64_t pending_tail_ = 0;
+    std::uint64_t claim_start_ = 0;
+    std::size_t claim_offset_ = 0;
 };
 
 /// A record as the consumer sees it; payload lives until release().
@@ -213,21 +186,19 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer {
     byte_ring_consumer() = default;
     [[nodiscard]] static result<byte_ring_consumer> attach(mutable_bytes memory);
 
-    /// The oldest committed record, or an invalid record when the ring is empty (then the
-    /// space released so far is handed back to the producer). Calling peek() again without
-    /// release() returns the same record.
+    /// The oldest committed record, or an invalid record when the ring is empty.
+    /// Calling peek() again without release() returns the same record.
     [[nodiscard]] ring_record peek() noexcept {
-        std::uint64_t h = head_;
-        std::uint64_t word = load(h);
-        if (word == byte_ring_detail::unwritten) {
-            flush();
-            return {};
+        if (head_ == cached_tail_) {
+            cached_tail_ = control_->tail.load(std::memory_order_acquire);
+            if (head_ == cached_tail_) return {};
         }
-        byte_ring_detail::record_header hdr = byte_ring_detail::unpack(word);
+        std::uint64_t h = head_;
+        byte_ring_detail::record_header hdr = read_header(h);
         if (hdr.type == byte_ring_padding_type) [[unlikely]] {
-            // A padding record is always published after the record behind it.
+            // A padding record is always committed together with the record after it.
             h += byte_ring_record_header_size + hdr.length;
-            hdr = byte_ring_detail::unpack(load(h));
+            hdr = read_header(h);
         }
         pending_head_ =
             h + align_up(byte_ring_record_header_size + hdr.length, byte_ring_alignment);
@@ -236,14 +207,14 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer {
 
     /// Frees the record returned by the last peek(); its payload must no longer be used.
     ///
-    /// The freed space reaches the producer lazily: the head index is stored once
-    /// release_batch() bytes have been freed since the last store, and whenever peek(),
-    /// read() or empty() find the ring empty. So a consumer that keeps polling always hands
-    /// space back to a producer waiting for it; one that stops part-way through a backlog
-    /// may call flush() to hand back what it freed so far.
+    /// The freed space reaches the producer lazily: the head index is stored only once
+    /// release_batch() bytes have been freed since the last store, or when this release
+    /// consumed every record the consumer knew of (the ring looks empty). So a consumer that
+    /// keeps polling always hands space back to a producer waiting for it; one that stops
+    /// part-way through a backlog may call flush() to hand back what it freed so far.
     void release() noexcept {
         head_ = pending_head_;
-        if (head_ - published_head_ >= release_batch_) publish();
+        if (head_ - published_head_ >= release_batch_ || head_ == cached_tail_) publish();
     }
 
     /// Makes every released byte visible to the producer now.
@@ -259,12 +230,12 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer {
     template <typename Handler>
     std::size_t read(Handler&& handler, std::size_t limit = SIZE_MAX) noexcept(
         noexcept(handler(std::declval<const ring_record&>()))) {
+        const std::uint64_t tail = control_->tail.load(std::memory_order_acquire);
+        cached_tail_ = tail;
         std::uint64_t h = head_;
         std::size_t n = 0;
-        while (n < limit) {
-            const std::uint64_t word = load(h);
-            if (word == byte_ring_detail::unwritten) break;
-            const byte_ring_detail::record_header hdr = byte_ring_detail::unpack(word);
+        while (h != tail && n < limit) {
+            byte_ring_detail::record_header hdr = read_header(h);
             if (hdr.type != byte_ring_padding_type) {
                 const ring_record rec{
                     hdr.type,
@@ -275,16 +246,14 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer {
             h += align_up(byte_ring_record_header_size + hdr.length, byte_ring_alignment);
         }
         head_ = h;
-        pending_head_ = h;
         flush();
         return n;
     }
 
-    /// True when no committed record is waiting (then hands released space back, as peek()).
+    /// True when no committed record is waiting (refreshes the cached tail).
     [[nodiscard]] bool empty() noexcept {
-        if (load(head_) != byte_ring_detail::unwritten) return false;
-        flush();
-        return true;
+        cached_tail_ = control_->tail.load(std::memory_order_acquire);
+        return head_ == cached_tail_;
     }
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
@@ -294,8 +263,10 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer {
         control_->head.store(head_, std::memory_order_release);
     }
 
-    std::uint64_t load(std::uint64_t pos) const noexcept {
-        return byte_ring_detail::header_word(data_ + (pos & mask_)).load(std::memory_order_acquire);
+    byte_ring_detail::record_header read_header(std::uint64_t pos) const noexcept {
+        byte_ring_detail::record_header h;
+        std::memcpy(&h, data_ + (pos & mask_), sizeof h);
+        return h;
     }
 
     byte_ring_detail::control_block* control_ = nullptr;
@@ -303,6 +274,7 @@ class alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer {
     std::size_t capacity_ = 0;
     std::uint64_t mask_ = 0;
     std::uint64_t head_ = 0;
+    std::uint64_t cached_tail_ = 0;
     std::uint64_t pending_head_ = 0;
     std::uint64_t published_head_ = 0;
     std::uint64_t release_batch_ = 0;
