@@ -90,7 +90,7 @@ inline constexpr std::size_t byte_ring_alignment = 8;
 enum class [[nodiscard]] ring_status : std::uint8_t{ok, full, too_large};
 
 /// The producer's handle. One thread.
-class alignas(byte_ring_detail::false_sharing_range) byte_ring_producer {
+class alignas(cache_line_size) byte_ring_producer {
   public:
     byte_ring_producer() = default;
     /// Attaches to memory formatted by byte_ring_initialize (checks magic, version, size).
@@ -181,7 +181,7 @@ struct ring_record {
 };
 
 /// The consumer's handle. One thread.
-class alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer {
+class alignas(cache_line_size) byte_ring_consumer {
   public:
     byte_ring_consumer() = default;
     [[nodiscard]] static result<byte_ring_consumer> attach(mutable_bytes memory);
@@ -296,8 +296,9 @@ class byte_ring {
         }
     };
     std::unique_ptr<std::byte, free_aligned> memory_;
-    byte_ring_producer producer_;
-    byte_ring_consumer consumer_;
+    // 128 bytes apart, so the adjacent-line prefetcher never pairs the two handles' lines.
+    alignas(byte_ring_detail::false_sharing_range) byte_ring_producer producer_;
+    alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer consumer_;
 };
 
 }  // namespace exwire
