@@ -1,6 +1,9 @@
 #include <exwire/core/byte_ring.hpp>
 #include <exwire/core/mapped_file.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -160,6 +163,89 @@ TEST(byte_ring, read_respects_the_limit) {
         EXPECT_EQ(seen[i], i);
 }
 
+TEST(byte_ring, never_mistakes_old_payload_for_a_record_after_wrapping) {
+    byte_ring r(256);
+    // Payload bytes that look exactly like committed headers {8, 1}: when record boundaries
+    // shift from lap to lap, a consumer that read stale bytes would deliver them.
+    std::vector<std::byte> fake(120);
+    for (std::size_t k = 0; k + 8 <= fake.size(); k += 8) {
+        const std::uint32_t h[2] = {8, 1};
+        std::memcpy(fake.data() + k, h, 8);
+    }
+    for (std::uint32_t i = 0; i < 2000; ++i) {
+        const std::size_t len = (i * 37u) % 113u;
+        ASSERT_EQ(r.producer().try_write(i, bytes(fake.data(), len)), ring_status::ok) << i;
+        ring_record rec = r.consumer().peek();
+        ASSERT_TRUE(rec.valid()) << i;
+        EXPECT_EQ(rec.type, i);
+        EXPECT_EQ(rec.payload.size(), len);
+        r.consumer().release();
+        ASSERT_FALSE(r.consumer().peek().valid()) << "stale bytes read as a record after " << i;
+    }
+}
+
+TEST(byte_ring, release_hands_space_back_in_batches_and_when_drained) {
+    byte_ring r(1024);
+    auto& p = r.producer();
+    auto& c = r.consumer();
+    ASSERT_EQ(c.release_batch(), 128u);
+    const std::string item(24, 'q');  // 32-byte records
+    int written = 0;
+    while (p.try_write(1, text(item)) == ring_status::ok)
+        ++written;
+    ASSERT_EQ(written, 32);
+    // One record (32 bytes) released: below the batch, the producer does not see it yet.
+    ASSERT_TRUE(c.peek().valid());
+    c.release();
+    EXPECT_EQ(p.try_write(1, text(item)), ring_status::full);
+    // flush() hands it back at once.
+    c.flush();
+    EXPECT_EQ(p.try_write(1, text(item)), ring_status::ok);
+    EXPECT_EQ(p.try_write(1, text(item)), ring_status::full);
+    // Four more records make a batch of 128 bytes: handed back without flush().
+    for (int i = 0; i < 4; ++i) {
+        ASSERT_TRUE(c.peek().valid());
+        c.release();
+    }
+    int after_batch = 0;
+    while (p.try_write(1, text(item)) == ring_status::ok)
+        ++after_batch;
+    EXPECT_EQ(after_batch, 4);
+    // A consumer that drains the ring hands everything back: the largest record fits again.
+    std::size_t drained = 0;
+    for (ring_record rec = c.peek(); rec.valid(); rec = c.peek()) {
+        c.release();
+        ++drained;
+    }
+    EXPECT_EQ(drained, 32u);
+    std::vector<std::byte> big(p.max_payload(), std::byte{1});
+    EXPECT_EQ(p.try_write(2, bytes(big.data(), big.size())), ring_status::ok);
+}
+
+TEST(byte_ring, reattached_handles_continue_where_the_ring_stood) {
+    alignas(128) std::byte mem[exwire::byte_ring_memory_size(512)]{};
+    ASSERT_TRUE(exwire::byte_ring_initialize(mem).ok());
+    {
+        auto p = exwire::byte_ring_producer::attach(mem);
+        ASSERT_TRUE(p.ok());
+        for (std::uint32_t i = 0; i < 5; ++i)
+            ASSERT_EQ(p->try_write(i, text("record")), ring_status::ok);
+        auto c = exwire::byte_ring_consumer::attach(mem);
+        ASSERT_TRUE(c.ok());
+        ASSERT_TRUE(c->peek().valid());
+        c->release();
+        c->flush();  // what a consumer hands over before it detaches
+    }
+    auto p = exwire::byte_ring_producer::attach(mem);
+    ASSERT_TRUE(p.ok());
+    ASSERT_EQ(p->try_write(5, text("record")), ring_status::ok);
+    auto c = exwire::byte_ring_consumer::attach(mem);
+    ASSERT_TRUE(c.ok());
+    std::vector<std::uint32_t> types;
+    c->read([&](const ring_record& rec) { types.push_back(rec.type); });
+    EXPECT_EQ(types, (std::vector<std::uint32_t>{1, 2, 3, 4, 5}));
+}
+
 // Deterministic record content for sequence number i: length in [0, 200], bytes from i.
 std::size_t record_length(std::uint64_t i) {
     return static_cast<std::size_t>((i * 2654435761u) % 201);
@@ -213,6 +299,64 @@ TEST(byte_ring, two_threads_move_every_record_in_order_and_intact) {
     producer.join();
     EXPECT_EQ(bad, 0u);
     EXPECT_TRUE(r.consumer().empty());
+}
+
+// One record at a time on both sides (claim/commit, peek/release) through a ring small
+// enough that the producer keeps waiting for space the consumer hands back lazily.
+TEST(byte_ring, two_threads_one_record_at_a_time_through_a_small_ring_always_progress) {
+    const std::uint64_t n =
+        std::min<std::uint64_t>(exwire_test::stress_count(1'000'000) / 4, 4'000'000);
+    byte_ring r(256);
+    // Either side waiting 10 s without progress fails the test instead of hanging it.
+    std::atomic<bool> stuck{false};
+    auto waited_too_long = [&](std::chrono::steady_clock::time_point& since) {
+        const auto now = std::chrono::steady_clock::now();
+        if (since == std::chrono::steady_clock::time_point{}) since = now;
+        if (now - since > std::chrono::seconds(10)) stuck = true;
+        std::this_thread::yield();
+    };
+    std::thread producer([&] {
+        auto& p = r.producer();
+        std::chrono::steady_clock::time_point since{};
+        for (std::uint64_t i = 0; i < n && !stuck.load(std::memory_order_relaxed);) {
+            const std::size_t len = 8 + static_cast<std::size_t>(i % 113);
+            auto dst = p.claim(len, static_cast<std::uint32_t>(i));
+            if (dst.data() == nullptr) {
+                waited_too_long(since);
+                continue;
+            }
+            since = {};
+            std::memcpy(dst.data(), &i, 8);
+            for (std::size_t k = 8; k < len; ++k)
+                dst[k] = record_byte(i, k);
+            p.commit();
+            ++i;
+        }
+    });
+    auto& c = r.consumer();
+    std::uint64_t bad = 0;
+    std::chrono::steady_clock::time_point since{};
+    for (std::uint64_t i = 0; i < n && !stuck.load(std::memory_order_relaxed);) {
+        const ring_record rec = c.peek();
+        if (!rec.valid()) {
+            waited_too_long(since);
+            continue;
+        }
+        since = {};
+        std::uint64_t seq = ~std::uint64_t{0};
+        if (rec.payload.size() >= 8) std::memcpy(&seq, rec.payload.data(), 8);
+        bool ok = seq == i && rec.type == static_cast<std::uint32_t>(i) &&
+                  rec.payload.size() == 8 + i % 113;
+        for (std::size_t k = 8; ok && k < rec.payload.size(); ++k)
+            ok = rec.payload[k] == record_byte(i, k);
+        bad += !ok;
+        c.release();
+        ++i;
+    }
+    producer.join();
+    EXPECT_FALSE(stuck.load()) << "a side waited 10 s without progress";
+    EXPECT_EQ(bad, 0u);
+    EXPECT_TRUE(c.empty());
 }
 
 TEST(byte_ring, two_processes_share_a_ring_over_a_mapped_file) {

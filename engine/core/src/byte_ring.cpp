@@ -1,5 +1,6 @@
 #include <exwire/core/byte_ring.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <new>
 #include <stdexcept>
@@ -57,7 +58,9 @@ result<byte_ring_producer> byte_ring_producer::attach(mutable_bytes memory) {
     p.data_ = memory.data() + byte_ring_control_size;
     p.capacity_ = (*c)->capacity;
     p.mask_ = p.capacity_ - 1;
-    p.max_payload_ = p.capacity_ / 2 - byte_ring_record_header_size;
+    // Half the ring, and never a length the 32-bit header field cannot carry.
+    p.max_payload_ =
+        std::min<std::size_t>(p.capacity_ / 2 - byte_ring_record_header_size, 0xFFFF'FFF8u);
     p.tail_ = (*c)->tail.load(std::memory_order_acquire);
     p.cached_head_ = (*c)->head.load(std::memory_order_acquire);
     p.pending_tail_ = p.tail_;
@@ -75,6 +78,8 @@ result<byte_ring_consumer> byte_ring_consumer::attach(mutable_bytes memory) {
     k.head_ = (*c)->head.load(std::memory_order_acquire);
     k.cached_tail_ = k.head_;
     k.pending_head_ = k.head_;
+    k.published_head_ = k.head_;
+    k.release_batch_ = k.capacity_ / 8;
     return k;
 }
 
@@ -82,8 +87,8 @@ byte_ring::byte_ring(std::size_t capacity) {
     if (capacity < 64 || !is_power_of_two(capacity))
         throw std::invalid_argument("byte_ring capacity must be a power of two >= 64");
     const std::size_t size = byte_ring_memory_size(capacity);
-    memory_.reset(
-        static_cast<std::byte*>(::operator new (size, std::align_val_t{cache_line_size})));
+    memory_.reset(static_cast<std::byte*>(
+        ::operator new (size, std::align_val_t{byte_ring_detail::false_sharing_range})));
     const mutable_bytes mem{memory_.get(), size};
     if (auto r = byte_ring_initialize(mem); !r) throw std::invalid_argument(r.err().message);
     producer_ = std::move(byte_ring_producer::attach(mem).value());

@@ -4,7 +4,11 @@
 // Layout of the memory it runs over (supplied by the caller: heap, huge pages, or a
 // shared-memory file mapped by two processes):
 //
-//   [control block: 3 cache lines][data: capacity bytes, a power of two]
+//   [control block: 384 bytes][data: capacity bytes, a power of two]
+//
+// The control block holds the format (magic, capacity, version), the producer's tail index
+// and the consumer's head index, each in its own 128-byte block, so the two sides never
+// write into the same pair of cache lines (x86 prefetches lines in adjacent pairs).
 //
 // Records are an 8-byte header {u32 length, u32 type} followed by `length` payload bytes,
 // padded to 8. A record that would straddle the end of the data area is preceded by a
@@ -17,8 +21,12 @@
 // Hot path: noexcept, no allocation, no syscall.
 //
 // Publication: the producer writes header and payload, then stores the tail index with
-// release ordering; the consumer loads it with acquire. The consumer releases space by
-// storing the head index with release; the producer loads it with acquire before reusing it.
+// one release store; the consumer loads it with acquire, only when its cached copy says the
+// ring looks empty. The consumer hands space back by storing the head index with release,
+// lazily (every capacity/8 bytes, or when it has consumed everything it saw: see
+// release()); the producer loads it with acquire only when its cached copy says the ring
+// looks full. So in steady state each side's index line crosses to the other core once per
+// batch, not once per record.
 
 #include <atomic>
 #include <cstddef>
@@ -35,18 +43,22 @@ namespace exwire {
 namespace byte_ring_detail {
 
 inline constexpr std::uint64_t magic = 0x45585752'42524e47ULL;  // "EXWRBRNG"
-inline constexpr std::uint32_t version = 1;
+inline constexpr std::uint32_t version = 2;                     // 2: 384-byte control block
+
+/// Distance that keeps the producer's and the consumer's fields from sharing cache lines,
+/// including the pair of lines the adjacent-line prefetcher of x86 cores fetches together.
+inline constexpr std::size_t false_sharing_range = 2 * cache_line_size;
 
 struct control_block {
     std::uint64_t magic;
     std::uint64_t capacity;
     std::uint32_t version;
-    alignas(cache_line_size) std::atomic<std::uint64_t> tail;  // written by the producer
-    alignas(cache_line_size) std::atomic<std::uint64_t> head;  // written by the consumer
+    alignas(false_sharing_range) std::atomic<std::uint64_t> tail;  // written by the producer
+    alignas(false_sharing_range) std::atomic<std::uint64_t> head;  // written by the consumer
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
               "the byte ring needs lock-free 64-bit atomics to work across processes");
-static_assert(sizeof(control_block) == 3 * cache_line_size);
+static_assert(sizeof(control_block) == 3 * false_sharing_range);
 
 struct record_header {
     std::uint32_t length;
@@ -183,7 +195,7 @@ class alignas(cache_line_size) byte_ring_consumer {
         }
         std::uint64_t h = head_;
         byte_ring_detail::record_header hdr = read_header(h);
-        if (hdr.type == byte_ring_padding_type) {
+        if (hdr.type == byte_ring_padding_type) [[unlikely]] {
             // A padding record is always committed together with the record after it.
             h += byte_ring_record_header_size + hdr.length;
             hdr = read_header(h);
@@ -194,10 +206,24 @@ class alignas(cache_line_size) byte_ring_consumer {
     }
 
     /// Frees the record returned by the last peek(); its payload must no longer be used.
+    ///
+    /// The freed space reaches the producer lazily: the head index is stored only once
+    /// release_batch() bytes have been freed since the last store, or when this release
+    /// consumed every record the consumer knew of (the ring looks empty). So a consumer that
+    /// keeps polling always hands space back to a producer waiting for it; one that stops
+    /// part-way through a backlog may call flush() to hand back what it freed so far.
     void release() noexcept {
         head_ = pending_head_;
-        control_->head.store(head_, std::memory_order_release);
+        if (head_ - published_head_ >= release_batch_ || head_ == cached_tail_) publish();
     }
+
+    /// Makes every released byte visible to the producer now.
+    void flush() noexcept {
+        if (head_ != published_head_) publish();
+    }
+
+    /// Bytes release() may free before it stores the head index (capacity / 8).
+    [[nodiscard]] std::size_t release_batch() const noexcept { return release_batch_; }
 
     /// Calls handler(const ring_record&) for up to `limit` committed records, then frees them
     /// all with one store. Returns the number handled.
@@ -219,10 +245,8 @@ class alignas(cache_line_size) byte_ring_consumer {
             }
             h += align_up(byte_ring_record_header_size + hdr.length, byte_ring_alignment);
         }
-        if (h != head_) {
-            head_ = h;
-            control_->head.store(h, std::memory_order_release);
-        }
+        head_ = h;
+        flush();
         return n;
     }
 
@@ -234,6 +258,11 @@ class alignas(cache_line_size) byte_ring_consumer {
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
   private:
+    void publish() noexcept {
+        published_head_ = head_;
+        control_->head.store(head_, std::memory_order_release);
+    }
+
     byte_ring_detail::record_header read_header(std::uint64_t pos) const noexcept {
         byte_ring_detail::record_header h;
         std::memcpy(&h, data_ + (pos & mask_), sizeof h);
@@ -247,6 +276,8 @@ class alignas(cache_line_size) byte_ring_consumer {
     std::uint64_t head_ = 0;
     std::uint64_t cached_tail_ = 0;
     std::uint64_t pending_head_ = 0;
+    std::uint64_t published_head_ = 0;
+    std::uint64_t release_batch_ = 0;
 };
 
 /// A ring that owns its (heap) memory, with both handles. For rings inside one process.
@@ -261,12 +292,13 @@ class byte_ring {
   private:
     struct free_aligned {
         void operator()(std::byte* p) const noexcept {
-            ::operator delete (p, std::align_val_t{cache_line_size});
+            ::operator delete (p, std::align_val_t{byte_ring_detail::false_sharing_range});
         }
     };
     std::unique_ptr<std::byte, free_aligned> memory_;
-    byte_ring_producer producer_;
-    byte_ring_consumer consumer_;
+    // 128 bytes apart, so the adjacent-line prefetcher never pairs the two handles' lines.
+    alignas(byte_ring_detail::false_sharing_range) byte_ring_producer producer_;
+    alignas(byte_ring_detail::false_sharing_range) byte_ring_consumer consumer_;
 };
 
 }  // namespace exwire
