@@ -39,6 +39,11 @@ struct uring_transport_options {
     /// [fast_setup] SINGLE_ISSUER | DEFER_TASKRUN (default on); off gives the default setup
     /// (kept for comparison: about 7x slower round trips on the machine measured).
     bool fast_setup = true;
+    /// [send_inline] when a TCP connection has nothing queued or in flight, the first send()
+    /// since the last flush is written at once with a non-blocking send() system call (what
+    /// the kernel does not take is queued and goes through io_uring as usual); off: every
+    /// send is queued and submitted at the flush. Receive is always through io_uring.
+    bool send_inline = true;
     /// [sqpoll_cpu] run a kernel submission-polling thread on this cpu. Refused at create()
     /// when that cpu is not allowed, is the shard's own cpu, or when fewer than 3 cpus are
     /// available (the SQPOLL thread spins a core of its own).
