@@ -7,14 +7,18 @@
 //
 //   blocking_sockets   blocking send()/recv() on plain sockets (the naive baseline)
 //   busy_poll_sockets  socket_transport, non-blocking recv() on every poll
-//   io_uring_fast      uring_transport, SINGLE_ISSUER | DEFER_TASKRUN, io_uring_get_events
+//   io_uring_fast      uring_transport, SINGLE_ISSUER | DEFER_TASKRUN | TASKRUN_FLAG, enters
+//                      only when the kernel flags completion work; send_inline on (default)
+//   io_uring_fast_queued_send  the same with send_inline off: every send through io_uring
 //   io_uring_default   uring_transport with default ring flags, the same polling loop
 //   raw_io_uring_*     the yardstick: a minimal ping-pong written directly on liburing (no
 //                      exwire transport) with the same ring flags, registered file,
 //                      multishot receive into a provided-buffer ring and send requests;
 //                      `_enter_spin` calls io_uring_enter on every pass (as
 //                      io_uring_get_events does), `_flag_spin` enters only when the kernel
-//                      flags deferred work (IORING_SETUP_TASKRUN_FLAG) or completions wait
+//                      flags deferred work (IORING_SETUP_TASKRUN_FLAG), and
+//                      `_flag_spin_direct_send` also writes with send() instead of a
+//                      send request
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
