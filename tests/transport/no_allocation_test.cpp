@@ -56,7 +56,7 @@ template <typename T>
 class no_allocation : public ::testing::Test {};
 
 #ifdef EXWIRE_HAVE_IO_URING
-using types = ::testing::Types<socket_transport, uring_transport>;
+using types = ::testing::Types<socket_transport, uring_transport, uring_transport_queued_sends>;
 #else
 using types = ::testing::Types<socket_transport>;
 #endif

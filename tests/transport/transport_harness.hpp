@@ -98,6 +98,29 @@ struct factory<uring_transport> {
         return std::move(t).value();
     }
 };
+
+/// The io_uring transport with `send_inline` off: every send is queued and leaves through
+/// io_uring at the flush (the default writes the first frame after a flush with send()).
+struct uring_transport_queued_sends : uring_transport {
+    explicit uring_transport_queued_sends(uring_transport&& t) noexcept
+        : uring_transport(std::move(t)) {}
+};
+
+template <>
+struct factory<uring_transport_queued_sends> {
+    static constexpr const char* name = "io_uring_queued_sends";
+    static uring_transport_queued_sends make(std::size_t send_queue = 1 << 20,
+                                             socket_options socket = {}) {
+        uring_transport_options o;
+        o.max_connections = 256;
+        o.send_queue_bytes = send_queue;
+        o.socket = socket;
+        o.send_inline = false;
+        auto t = uring_transport::create(o);
+        if (!t) throw std::runtime_error(t.err().message);
+        return uring_transport_queued_sends(std::move(t).value());
+    }
+};
 #endif
 
 }  // namespace exwire::transport::testing

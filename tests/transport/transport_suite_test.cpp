@@ -26,7 +26,8 @@ class transport_suite : public ::testing::Test {
 };
 
 #ifdef EXWIRE_HAVE_IO_URING
-using transport_types = ::testing::Types<socket_transport, uring_transport>;
+using transport_types =
+    ::testing::Types<socket_transport, uring_transport, uring_transport_queued_sends>;
 #else
 using transport_types = ::testing::Types<socket_transport>;
 #endif
@@ -42,6 +43,7 @@ TYPED_TEST_SUITE(transport_suite, transport_types, type_names);
 static_assert(transport<socket_transport>);
 #ifdef EXWIRE_HAVE_IO_URING
 static_assert(transport<uring_transport>);
+static_assert(transport<uring_transport_queued_sends>);
 #endif
 
 // A server and a client transport, each with its recorder, and a pump over both.

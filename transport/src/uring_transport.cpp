@@ -49,8 +49,9 @@ struct slot {
     bool sending = false;   // one send in flight at a time keeps the stream in order
     bool dirty = false;     // on the flush list
     bool want_writable = false;
-    int pending = 0;     // requests in flight that name this slot
-    sockaddr_in addr{};  // connect target, read by the kernel at submission
+    bool sent_inline = false;  // a direct send() went out since the last flush
+    int pending = 0;           // requests in flight that name this slot
+    sockaddr_in addr{};        // connect target, read by the kernel at submission
     __kernel_timespec timeout{};
     detail::send_queue tx;
 };
@@ -61,6 +62,9 @@ struct uring_transport::state {
     uring_transport_options options;
     io_uring ring{};
     bool ring_ok = false;
+    // IORING_SETUP_TASKRUN_FLAG is on (with DEFER_TASKRUN): the kernel sets IORING_SQ_TASKRUN
+    // when completion work waits, so a pass with nothing to submit enters only then.
+    bool taskrun_flag = false;
     io_uring_buf_ring* buf_ring = nullptr;
     std::size_t buf_ring_bytes = 0;
     std::byte* buffers = nullptr;
@@ -89,6 +93,15 @@ struct uring_transport::state {
             e = io_uring_get_sqe(&ring);
         }
         return e;
+    }
+
+    // Whether a pass with nothing to submit must enter the kernel to see completions: with
+    // DEFER_TASKRUN every completion is deferred work run by io_uring_enter, and with
+    // TASKRUN_FLAG the kernel says when there is some (or when the CQ overflowed).
+    [[nodiscard]] bool must_enter() const noexcept {
+        if (!taskrun_flag) return true;
+        return (IO_URING_READ_ONCE(*ring.sq.kflags) &
+                (IORING_SQ_TASKRUN | IORING_SQ_CQ_OVERFLOW)) != 0;
     }
 
     void mark_dirty(std::uint32_t i) noexcept {
@@ -190,7 +203,10 @@ result<uring_transport> uring_transport::create(const uring_transport_options& o
     s->options.send_queue_bytes = detail::round_capacity(options.send_queue_bytes);
 
     io_uring_params params{};
-    if (options.fast_setup) params.flags |= IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN;
+    if (options.fast_setup) {
+        params.flags |=
+            IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
+    }
     if (options.sqpoll_cpu) {
         // SQPOLL and DEFER_TASKRUN do not combine: the kernel thread submits.
         params.flags = IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF;
@@ -199,12 +215,20 @@ result<uring_transport> uring_transport::create(const uring_transport_options& o
     }
     params.flags |= IORING_SETUP_CQSIZE;
     params.cq_entries = std::max(options.ring_entries * 4, options.buffer_count * 2);
-    if (int rc = io_uring_queue_init_params(options.ring_entries, &s->ring, &params); rc < 0) {
+    const io_uring_params wanted = params;
+    int init = io_uring_queue_init_params(options.ring_entries, &s->ring, &params);
+    if (init == -EINVAL && (wanted.flags & IORING_SETUP_TASKRUN_FLAG) != 0) {
+        params = wanted;  // a kernel without TASKRUN_FLAG: enter on every pass instead
+        params.flags &= ~IORING_SETUP_TASKRUN_FLAG;
+        init = io_uring_queue_init_params(options.ring_entries, &s->ring, &params);
+    }
+    if (init < 0) {
         return fail(detail::errno_text("io_uring_queue_init_params (io_uring is not available or "
                                        "not permitted here)",
-                                       -rc),
-                    -rc);
+                                       -init),
+                    -init);
     }
+    s->taskrun_flag = (params.flags & IORING_SETUP_TASKRUN_FLAG) != 0;
     s->ring_ok = true;
     if (int rc = io_uring_register_files_sparse(&s->ring,
                                                 static_cast<unsigned>(options.max_connections));
@@ -291,7 +315,7 @@ void prepare_slot(slot& s, int fd, slot_kind kind, std::size_t queue_bytes) {
     s.fd = fd;
     s.kind = kind;
     s.released = false;
-    s.armed = s.rearm = s.sending = s.want_writable = false;
+    s.armed = s.rearm = s.sending = s.want_writable = s.sent_inline = false;
     if (s.tx.capacity() != queue_bytes) s.tx = detail::send_queue(queue_bytes);
     s.tx.clear();
 }
@@ -393,8 +417,21 @@ send_result uring_transport::send(connection_id id, bytes data) noexcept {
     if (s.kind != slot_kind::established && s.kind != slot_kind::connecting) {
         return {send_status::closed, 0};
     }
-    const std::size_t accepted = s.tx.push(data);
-    if (accepted > 0) state_->mark_dirty(i);
+    std::size_t written = 0;
+    if (state_->options.send_inline && s.kind == slot_kind::established && !s.sent_inline &&
+        !s.sending && s.tx.empty()) {
+        // Nothing queued or in flight: the first frame since the last flush goes out now with
+        // one send() (no submission, no completion to reap); later ones in the same pass are
+        // queued and leave together at the flush. An error is left to the queued send to
+        // report, as without this path.
+        const ssize_t n = ::send(s.fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) written = static_cast<std::size_t>(n);
+        s.sent_inline = true;
+        state_->mark_dirty(i);  // the flush clears sent_inline
+        if (written == data.size()) return {send_status::ok, written};
+    }
+    const std::size_t accepted = written + s.tx.push(data.subspan(written));
+    if (accepted > written) state_->mark_dirty(i);
     if (accepted == data.size()) return {send_status::ok, accepted};
     s.want_writable = true;
     return {accepted == 0 ? send_status::would_block : send_status::partial, accepted};
@@ -416,6 +453,7 @@ int uring_transport::prepare_sends() noexcept {
         const std::uint32_t i = st.dirty[k];
         slot& s = st.slots[i];
         s.dirty = false;
+        s.sent_inline = false;
         if (s.released) continue;
         if (s.rearm) {
             if (s.kind == slot_kind::listener) st.arm_accept(i);
@@ -487,10 +525,12 @@ int uring_transport::reap() noexcept {
     auto& items = batch_.items;
     items.clear();
     if (!st.dirty.empty()) (void)prepare_sends();  // sends made since the last pass
-    // Submits what is queued and runs the deferred completion work in one system call.
+    // Submits what is queued and runs the deferred completion work in one system call; with
+    // nothing to submit, enters only when the kernel flags completion work (TASKRUN_FLAG),
+    // so an idle pass makes no system call.
     if (io_uring_sq_ready(&st.ring) > 0) {
         (void)io_uring_submit_and_get_events(&st.ring);
-    } else {
+    } else if (st.must_enter()) {
         (void)io_uring_get_events(&st.ring);
     }
     auto event = [&items](connection_id id, event_kind kind, int err,

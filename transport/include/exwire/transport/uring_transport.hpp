@@ -4,17 +4,22 @@
 // partial sends resumed in order, sockets as registered (fixed) files. Models
 // `exwire::transport::transport`. liburing stays out of this header (pimpl).
 //
-// The ring is set up with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN by
-// default and completions are reaped with io_uring_get_events() on every poll: the fast
-// combination measured here (see docs/transports.md). With DEFER_TASKRUN the kernel posts
-// completions only when the owner asks, so a shard must keep polling.
+// The ring is set up with IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+// IORING_SETUP_TASKRUN_FLAG by default: completions are deferred work that io_uring_enter
+// runs, and poll() enters (io_uring_get_events, or submit-and-get-events when requests are
+// queued) only when the kernel flags such work, so an idle pass makes no system call (see
+// docs/transports.md). With DEFER_TASKRUN the kernel posts completions only when the owner
+// asks, so a shard must keep polling.
 //
 // Threads: SINGLE_ISSUER ties the ring to the thread that created it: create the transport
 // on the shard thread that will poll it. Nothing here is thread-safe.
-// Sends: send() copies into the connection's send queue (all, part or none of the bytes:
-// see send_status); flush(), which poll() calls at the end of every pass, turns queued bytes
-// into one send per connection and submits them all with one system call. UDP sends are
-// a direct non-blocking send() (datagrams keep their boundaries).
+// Sends: with nothing queued or in flight on a TCP connection, the first send() since the
+// last flush writes at once with a non-blocking send() (`send_inline`); the rest, and what
+// the kernel does not take, is copied into the connection's send queue (all, part or none
+// of the bytes: see send_status). flush(), which poll() calls at the end of every pass,
+// turns queued bytes into one io_uring send per connection and submits them all with one
+// system call. UDP sends are a direct non-blocking send() (datagrams keep their
+// boundaries). Receive is always through io_uring.
 // Errors: setup returns result<> with a message (including "io_uring is not permitted"
 // when the kernel or seccomp refuses it); the hot path reports send_status and events.
 
@@ -39,6 +44,11 @@ struct uring_transport_options {
     /// [fast_setup] SINGLE_ISSUER | DEFER_TASKRUN (default on); off gives the default setup
     /// (kept for comparison: about 7x slower round trips on the machine measured).
     bool fast_setup = true;
+    /// [send_inline] when a TCP connection has nothing queued or in flight, the first send()
+    /// since the last flush is written at once with a non-blocking send() system call (what
+    /// the kernel does not take is queued and goes through io_uring as usual); off: every
+    /// send is queued and submitted at the flush. Receive is always through io_uring.
+    bool send_inline = true;
     /// [sqpoll_cpu] run a kernel submission-polling thread on this cpu. Refused at create()
     /// when that cpu is not allowed, is the shard's own cpu, or when fewer than 3 cpus are
     /// available (the SQPOLL thread spins a core of its own).
