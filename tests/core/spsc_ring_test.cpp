@@ -129,6 +129,53 @@ TEST(spsc_ring, constructs_and_destroys_each_element_exactly_once) {
     EXPECT_EQ(counted::live, 0) << "the destructor must destroy what is left in the ring";
 }
 
+TEST(spsc_ring, destroys_only_what_is_left_when_pops_are_not_yet_handed_back) {
+    counted::live = 0;
+    {
+        spsc_ring<counted> r(64);  // hands slots back every 8 pops
+        for (int i = 0; i < 10; ++i)
+            ASSERT_TRUE(r.try_emplace(i));
+        counted out;
+        for (int i = 0; i < 3; ++i)
+            ASSERT_TRUE(r.try_pop(out));
+        EXPECT_EQ(counted::live, 8);  // 7 in the ring + out
+    }
+    EXPECT_EQ(counted::live, 0) << "popped elements destroyed twice, or left ones not at all";
+}
+
+TEST(spsc_ring, hands_popped_slots_back_in_batches_when_drained_and_on_flush) {
+    spsc_ring<int> r(64);  // batch of 8
+    for (int i = 0; i < 64; ++i)
+        ASSERT_TRUE(r.try_push(i));
+    int v = 0;
+    ASSERT_TRUE(r.try_pop(v));
+    EXPECT_FALSE(r.try_push(100)) << "one pop is not handed back before a batch is complete";
+    for (int i = 1; i < 8; ++i)
+        ASSERT_TRUE(r.try_pop(v));
+    for (int i = 0; i < 8; ++i)
+        EXPECT_TRUE(r.try_push(100 + i)) << "the eighth pop hands the batch back";
+    EXPECT_FALSE(r.try_push(200));
+    for (int i = 0; i < 3; ++i)
+        ASSERT_TRUE(r.try_pop(v));
+    EXPECT_FALSE(r.try_push(200));
+    r.flush();
+    for (int i = 0; i < 3; ++i)
+        EXPECT_TRUE(r.try_push(200 + i)) << "flush() hands back what was popped";
+    EXPECT_FALSE(r.try_push(300));
+    // Drain: the consumer finding the ring empty hands everything back.
+    int expected = 11;
+    while (r.try_pop(v)) {
+        const int want =
+            expected < 64 ? expected : (expected < 72 ? 100 + expected - 64 : 200 + expected - 72);
+        ASSERT_EQ(v, want);
+        ++expected;
+    }
+    EXPECT_EQ(expected, 75);
+    EXPECT_EQ(r.size(), 0u);
+    for (int i = 0; i < 64; ++i)
+        EXPECT_TRUE(r.try_push(i)) << "after the drain every slot is free: " << i;
+}
+
 TEST(spsc_ring, moves_move_only_types) {
     spsc_ring<std::unique_ptr<int>> r(4);
     ASSERT_TRUE(r.try_push(std::make_unique<int>(7)));
