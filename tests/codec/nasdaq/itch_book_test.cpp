@@ -453,6 +453,47 @@ TEST(itch_book, matches_a_map_book_over_random_streams_with_gaps_and_outliers) {
     run_random_stream(3, std::uint64_t{1} << 40, 70'000);
 }
 
+TEST(itch_book, keeps_orders_at_the_extremes_of_the_reference_range) {
+    // The fallback hash stores reference + 1, which wraps to 0 (its empty mark) for the
+    // largest reference: that order must still be found, and erasing it must not disturb
+    // the table (a fuzzer found a hang here).
+    constexpr std::uint64_t top = ~std::uint64_t{0};
+    feeder f;
+    f.add(1000, 1, 'B', 100, 50000);
+    f.add(top, 1, 'B', 200, 50000);
+    f.add(top - 1, 1, 'S', 300, 50100);
+    f.add(0, 1, 'S', 400, 50100);
+    EXPECT_EQ(f.book.live_orders(), 4u);
+    f.exec(top, 50);
+    auto b = f.book.bids(1, 1);
+    ASSERT_EQ(b.size(), 1u);
+    EXPECT_EQ(b[0].shares, 250u);
+    f.add(top, 1, 'B', 10, 50000);  // a live reference added again replaces it
+    EXPECT_EQ(f.book.stats().duplicate_adds, 1u);
+    EXPECT_EQ(f.book.bids(1, 1)[0].shares, 110u);
+    f.del(top);
+    f.del(top);  // already gone: counted as unknown, nothing else changes
+    EXPECT_EQ(f.book.stats().unknown_orders, 1u);
+    f.replace(top - 1, top, 30, 50200);
+    for (std::uint64_t r = 1; r <= 2000; ++r)  // many far orders around the wrapped key
+        f.add(top - 1 - r * 7919, 2, 'B', 1, 40000 + static_cast<std::uint32_t>(r % 50));
+    for (std::uint64_t r = 1; r <= 2000; ++r)
+        f.del(top - 1 - r * 7919);
+    EXPECT_EQ(f.book.live_orders(), 3u);
+    auto a = f.book.asks(1, 2);
+    ASSERT_EQ(a.size(), 2u);
+    EXPECT_EQ(a[0].price, 50100u);
+    EXPECT_EQ(a[0].shares, 400u);
+    EXPECT_EQ(a[1].price, 50200u);
+    EXPECT_EQ(a[1].shares, 30u);
+    f.del(top);
+    f.del(0);
+    f.del(1000);
+    EXPECT_EQ(f.book.live_orders(), 0u);
+    EXPECT_TRUE(f.book.asks(1, 1).empty());
+    EXPECT_TRUE(f.book.bids(2, 1).empty());
+}
+
 TEST(itch_book, frees_and_reuses_order_pages_as_old_orders_go) {
     feeder f;
     // 20 pages' worth of orders, then delete all but the newest: old pages empty out

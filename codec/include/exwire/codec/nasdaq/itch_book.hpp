@@ -69,7 +69,8 @@ struct huge_page_allocator {
     }
 };
 
-/// Open addressing with linear probing and backward-shift deletion; Slot has `key` (0 = empty).
+/// Open addressing with linear probing and backward-shift deletion; Slot has `key` (0 marks
+/// an empty slot, so an entry with key 0 is kept in a slot of its own outside the table).
 /// Sequential keys (Identity) keep recently added entries next to each other in memory.
 template <typename Slot, bool Identity>
 class probe_table {
@@ -86,6 +87,8 @@ class probe_table {
         return const_cast<Slot*>(std::as_const(*this).find(key));
     }
     [[nodiscard]] const Slot* find(std::uint64_t key) const noexcept {
+        if (key == 0) [[unlikely]]
+            return has_zero_ ? &zero_ : nullptr;
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash(key) & mask;; i = (i + 1) & mask) {
             if (slots_[i].key == key) return &slots_[i];
@@ -94,6 +97,15 @@ class probe_table {
     }
     /// The slot for key, created zeroed (apart from key) if absent; `created` says which.
     Slot& find_or_insert(std::uint64_t key, bool& created) {
+        if (key == 0) [[unlikely]] {
+            created = !has_zero_;
+            if (created) {
+                zero_ = Slot{};
+                has_zero_ = true;
+                ++size_;
+            }
+            return zero_;
+        }
         if ((size_ + 1) * 2 > slots_.size()) rehash(slots_.size() * 2);
         const std::size_t mask = slots_.size() - 1;
         std::size_t i = hash(key) & mask;
@@ -111,6 +123,11 @@ class probe_table {
         return slots_[i];
     }
     void erase(Slot* s) noexcept {
+        if (s == &zero_) [[unlikely]] {
+            has_zero_ = false;
+            --size_;
+            return;
+        }
         const std::size_t mask = slots_.size() - 1;
         std::size_t i = static_cast<std::size_t>(s - slots_.data());
         std::size_t j = i;
@@ -158,6 +175,8 @@ class probe_table {
         }
     }
     std::vector<Slot, huge_page_allocator<Slot>> slots_;
+    Slot zero_{};  // the entry with key 0, when has_zero_
+    bool has_zero_ = false;
     std::size_t size_ = 0;
 };
 

@@ -23,8 +23,8 @@
 // Publication: the producer writes header and payload, then stores the tail index with
 // one release store; the consumer loads it with acquire, only when its cached copy says the
 // ring looks empty. The consumer hands space back by storing the head index with release,
-// lazily (every capacity/8 bytes, or when it has consumed everything it saw: see
-// release()); the producer loads it with acquire only when its cached copy says the ring
+// lazily (every capacity/8 bytes, or when it finds the ring empty: see release()); the
+// producer loads it with acquire only when its cached copy says the ring
 // looks full. So in steady state each side's index line crosses to the other core once per
 // batch, not once per record.
 
@@ -49,12 +49,17 @@ inline constexpr std::uint32_t version = 2;                     // 2: 384-byte c
 /// including the pair of lines the adjacent-line prefetcher of x86 cores fetches together.
 inline constexpr std::size_t false_sharing_range = 2 * cache_line_size;
 
-struct control_block {
+// The indexes sit false_sharing_range bytes apart by explicit padding rather than alignas,
+// so the block needs only cache-line alignment (what attach() checks), not 128 bytes.
+struct alignas(cache_line_size) control_block {
     std::uint64_t magic;
     std::uint64_t capacity;
     std::uint32_t version;
-    alignas(false_sharing_range) std::atomic<std::uint64_t> tail;  // written by the producer
-    alignas(false_sharing_range) std::atomic<std::uint64_t> head;  // written by the consumer
+    std::byte pad0[false_sharing_range - 20];
+    std::atomic<std::uint64_t> tail;  // written by the producer, at false_sharing_range
+    std::byte pad1[false_sharing_range - 8];
+    std::atomic<std::uint64_t> head;  // written by the consumer, at 2 * false_sharing_range
+    std::byte pad2[false_sharing_range - 8];
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
               "the byte ring needs lock-free 64-bit atomics to work across processes");
@@ -191,7 +196,10 @@ class alignas(cache_line_size) byte_ring_consumer {
     [[nodiscard]] ring_record peek() noexcept {
         if (head_ == cached_tail_) {
             cached_tail_ = control_->tail.load(std::memory_order_acquire);
-            if (head_ == cached_tail_) return {};
+            if (head_ == cached_tail_) {
+                flush();  // drained: hand every released byte back
+                return {};
+            }
         }
         std::uint64_t h = head_;
         byte_ring_detail::record_header hdr = read_header(h);
@@ -208,13 +216,13 @@ class alignas(cache_line_size) byte_ring_consumer {
     /// Frees the record returned by the last peek(); its payload must no longer be used.
     ///
     /// The freed space reaches the producer lazily: the head index is stored only once
-    /// release_batch() bytes have been freed since the last store, or when this release
-    /// consumed every record the consumer knew of (the ring looks empty). So a consumer that
-    /// keeps polling always hands space back to a producer waiting for it; one that stops
-    /// part-way through a backlog may call flush() to hand back what it freed so far.
+    /// release_batch() bytes have been freed since the last store, or when peek() or empty()
+    /// finds the ring empty. So a consumer that keeps polling always hands space back to a
+    /// producer waiting for it; one that stops part-way through a backlog may call flush()
+    /// to hand back what it freed so far.
     void release() noexcept {
         head_ = pending_head_;
-        if (head_ - published_head_ >= release_batch_ || head_ == cached_tail_) publish();
+        if (head_ - published_head_ >= release_batch_) publish();
     }
 
     /// Makes every released byte visible to the producer now.
@@ -250,10 +258,13 @@ class alignas(cache_line_size) byte_ring_consumer {
         return n;
     }
 
-    /// True when no committed record is waiting (refreshes the cached tail).
+    /// True when no committed record is waiting (refreshes the cached tail; when empty, hands
+    /// every released byte back like peek()).
     [[nodiscard]] bool empty() noexcept {
         cached_tail_ = control_->tail.load(std::memory_order_acquire);
-        return head_ == cached_tail_;
+        if (head_ != cached_tail_) return false;
+        flush();
+        return true;
     }
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
