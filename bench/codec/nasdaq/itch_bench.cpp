@@ -15,7 +15,6 @@
 #include <exwire/codec/nasdaq/itch_file.hpp>
 #include <exwire/codec/nasdaq/ouch50.hpp>
 
-#include "itch_book_hash_baseline.hpp"
 #include "itch_synth.hpp"
 
 namespace nq = exwire::codec::nasdaq;
@@ -110,11 +109,6 @@ void BM_itch_book_build(benchmark::State& state) {
     book_build_per_message<nq::itch_book>(state);
 }
 
-// The previous design (two hash tables), same loop, for a side-by-side figure.
-void BM_itch_book_build_hash_baseline(benchmark::State& state) {
-    book_build_per_message<itch_bench_baseline::hash_itch_book>(state);
-}
-
 // The same build through apply_framed(): the book frames the stream itself and prefetches
 // the orders and levels of the frames 8-16 ahead of the one it applies.
 void BM_itch_book_build_framed(benchmark::State& state) {
@@ -183,7 +177,6 @@ void BM_ouch_order_accepted_decode(benchmark::State& state) {
 
 BENCHMARK(BM_itch_full_decode)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_itch_memcpy_same_bytes)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_itch_book_build_hash_baseline)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_itch_book_build)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_itch_book_build_framed)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ouch_enter_order_encode);
