@@ -29,7 +29,11 @@ def count(path):
 
 def main():
     totals = [0, 0, 0]
-    for p in sys.argv[1:]:
+    args = sys.argv[1:]
+    if "--interrupted" in args:  # the run was stopped before it finished: that is a failure
+        args.remove("--interrupted")
+        totals[1] += 1
+    for p in args:
         for i, n in enumerate(count(p)):
             totals[i] += n
     # Skipped tests (exit 77: what they need is absent) on their own line, so that the last
