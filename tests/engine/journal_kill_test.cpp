@@ -26,27 +26,18 @@
 #include <exwire/journal/reader.hpp>
 
 #include "../journal/temp_dir.hpp"
+#include "../support/loopback.hpp"
 
 using namespace exwire::engine;
 using namespace std::chrono_literals;
 
 namespace {
 
+using exwire::test::free_port;
+
 constexpr std::uint64_t total = 20'000;
 constexpr std::size_t message_size = 24;
 const char* const child_env = "EXWIRE_KILL_TEST_CLIENT";
-
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    (void)::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    (void)::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 session_config base_session(const char* name) {
     session_config s;

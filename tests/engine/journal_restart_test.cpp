@@ -25,25 +25,17 @@
 #include <exwire/engine/nasdaq/soupbintcp_engine.hpp>
 
 #include "../journal/temp_dir.hpp"
+#include "../support/loopback.hpp"
 
 using namespace exwire::engine;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr std::size_t message_size = 24;
+using exwire::test::free_port;
+using exwire::test::wait_until;
 
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
+constexpr std::size_t message_size = 24;
 
 engine_config soup_config(std::uint16_t port, const std::string& journal_dir) {
     engine_config c;
@@ -73,15 +65,6 @@ engine_config soup_config(std::uint16_t port, const std::string& journal_dir) {
     client.journal.dir = "";  // a fresh client: asks for sequence 1
     c.sessions.push_back(client);
     return c;
-}
-
-bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!cond()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
 }
 
 void publish(session_handle& server, std::uint64_t from, std::uint64_t to) {

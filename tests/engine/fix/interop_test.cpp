@@ -36,22 +36,17 @@
 #include <exwire/engine/fix/engine_session.hpp>
 #include <exwire/engine/journal_store.hpp>
 
+#include "../../support/loopback.hpp"
 #include "quickfix_peers.hpp"
 
 namespace {
 
+using exwire::test::free_port;
+using exwire::test::wait_until;
+
 using namespace exwire::engine;
 using namespace std::chrono_literals;
 namespace cf = exwire::codec::fix;
-
-bool wait_until(auto pred, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
 
 std::string show(std::string s) {
     for (char& c : s)
@@ -453,10 +448,6 @@ std::string events(const exwire_test::quickfix_log& l) {
     return s;
 }
 
-int test_port(int offset) {
-    return 40000 + static_cast<int>((::getpid() * 3 + offset) % 20000);
-}
-
 const char* dictionaries() {
     return std::getenv("EXWIRE_FIX_DICTIONARIES");
 }
@@ -480,7 +471,7 @@ void run_scenario(bool exwire_initiator, const std::string& version, bool quickf
                   int port_offset) {
     const char* dir = dictionaries();
     if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
-    const int port = test_port(port_offset);
+    const int port = free_port();
     constexpr int n = 10'000;
     constexpr int skip = 5;
 
@@ -773,7 +764,7 @@ TEST(fix_interop_log_comparison, reports_missing_changed_and_undelivered_message
 TEST(fix_interop, quickfix_initiator_with_sub_ids_is_routed_by_them_at_exwire_acceptor) {
     const char* dir = dictionaries();
     if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
-    const int port = test_port(5);
+    const int port = free_port();
     session_config s;
     s.name = "exch-desk1";
     s.protocol = protocol_kind::fix;
@@ -885,7 +876,7 @@ TEST(fix_interop, quickfix_initiator_with_sub_ids_is_routed_by_them_at_exwire_ac
 TEST(fix_interop, exwire_initiator_with_sub_ids_trades_with_quickfix_acceptor) {
     const char* dir = dictionaries();
     if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
-    const int port = test_port(6);
+    const int port = free_port();
     exwire_test::quickfix_options qo;
     qo.port = port;
     qo.dictionary_path = std::string(dir) + "/FIX44.xml";
@@ -945,7 +936,7 @@ TEST(fix_interop, exwire_initiator_with_sub_ids_trades_with_quickfix_acceptor) {
 TEST(fix_interop, quickfix_initiators_reach_the_exwire_acceptor_of_their_desk_on_a_shared_port) {
     const char* dir = dictionaries();
     if (dir == nullptr) GTEST_SKIP() << "EXWIRE_FIX_DICTIONARIES not set";
-    const int port = test_port(7);
+    const int port = free_port();
     session_config d1;
     d1.name = "exch-desk1";
     d1.protocol = protocol_kind::fix;

@@ -17,8 +17,12 @@
 #include <exwire/core/clock.hpp>
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/fix/engine_session.hpp>
+#include "../../support/loopback.hpp"
 
 namespace {
+
+using exwire::test::free_port;
+using exwire::test::wait_until;
 
 using namespace exwire::engine;
 using namespace std::chrono_literals;
@@ -57,17 +61,8 @@ engine_config loopback_config(std::uint16_t port, const std::string& version) {
     return c;
 }
 
-bool wait_until(auto pred, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
-
 void run_loopback(const std::string& version) {
-    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 7 + version.size()) % 20000);
+    const auto port = free_port();
     // Stores come from the factory hook (where a journal-backed store plugs in); keep
     // pointers to check them once the shard has stopped.
     std::map<std::string, fix::memory_store*> stores;
@@ -289,8 +284,7 @@ TEST(fix_loopback, initiator_holds_frames_while_the_peer_stops_reading) {
 // The customize hook sets a credentials handler on the acceptor and Username/Password on
 // the initiator's Logon: right ones log on, wrong ones are refused with a Logout.
 void run_credentials(const std::string& password, bool expect_logon) {
-    const auto port =
-        static_cast<std::uint16_t>(20000 + (::getpid() * 11 + password.size() * 3) % 20000);
+    const auto port = free_port();
     fix::fix_session_options options;
     options.customize = [&](const session_config& sc, fix::session_settings& s) {
         if (sc.role == session_role::acceptor)
@@ -332,7 +326,7 @@ TEST(fix_loopback, acceptor_credentials_handler_refuses_a_wrong_password) {
 // closed without an answer (the engine session holds one connection at a time) and the
 // first session goes on trading.
 TEST(fix_loopback, second_logon_of_a_logged_on_identity_is_refused_and_the_first_goes_on) {
-    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 17 + 5) % 20000);
+    const auto port = free_port();
     protocol_registry reg;
     fix::register_fix_sessions(reg);
     auto e = engine::create(loopback_config(port, "FIX.4.4"), reg);
@@ -403,7 +397,7 @@ TEST(fix_loopback, second_logon_of_a_logged_on_identity_is_refused_and_the_first
 // stops sending. The acceptor session holds what it already read and stops reading; every
 // order still reaches the application, in order, and nothing is counted as dropped.
 TEST(fix_loopback, slow_application_loses_no_message_when_its_ring_is_full) {
-    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 19 + 3) % 20000);
+    const auto port = free_port();
     engine_config c = loopback_config(port, "FIX.4.4");
     c.sessions[0].inbound_ring_size = 4096;
     protocol_registry reg;
@@ -516,7 +510,7 @@ std::string logon_and_read(std::uint16_t port, const std::string& sender,
 }
 
 TEST(fix_loopback, acceptor_port_shared_by_two_identities_routes_each_logon_to_its_session) {
-    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 23 + 7) % 20000);
+    const auto port = free_port();
     engine_config c = shared_port_config(port);
     ASSERT_TRUE(validate(c)) << validate(c).err().message;
     protocol_registry reg;
@@ -598,7 +592,7 @@ TEST(fix_loopback, configuration_lets_fix_acceptors_share_a_port_only_with_disti
 // a Logon from a desk no acceptor names goes to the generic one (answered without sub IDs),
 // every message carries the sub IDs both ways.
 TEST(fix_loopback, acceptor_port_routes_logons_by_sub_ids_to_the_most_specific_session) {
-    const auto port = static_cast<std::uint16_t>(20000 + (::getpid() * 29 + 11) % 20000);
+    const auto port = free_port();
     engine_config c = loopback_config(port, "FIX.4.4");
     c.sessions.clear();
     auto acceptor = [&](const std::string& name, const std::string& desk) {

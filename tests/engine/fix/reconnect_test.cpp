@@ -18,35 +18,15 @@
 #include <exwire/core/clock.hpp>
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/fix/engine_session.hpp>
+#include "../../support/loopback.hpp"
 
 namespace {
 
+using exwire::test::free_port;
+using exwire::test::wait_until;
+
 using namespace exwire::engine;
 using namespace std::chrono_literals;
-
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-        if (fd >= 0) ::close(fd);
-        return 0;
-    }
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
-bool wait_until(auto pred, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
 
 const char* const idle = "backoff:spins=10,yields=5,min=10us,max=200us";
 

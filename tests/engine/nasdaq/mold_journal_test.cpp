@@ -26,6 +26,7 @@
 #include <exwire/engine/journal_store.hpp>
 #include <exwire/engine/nasdaq/moldudp64_engine.hpp>
 #include <exwire/transport/socket_transport.hpp>
+#include "../../support/loopback.hpp"
 
 using namespace exwire::engine;
 using namespace std::chrono_literals;
@@ -33,17 +34,7 @@ namespace tp = exwire::transport;
 
 namespace {
 
-std::uint16_t free_udp_port() {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
+using exwire::test::free_udp_port;
 
 transport_kind test_transport() {
     const char* t = std::getenv("EXWIRE_TEST_TRANSPORT");

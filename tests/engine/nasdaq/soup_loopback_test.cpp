@@ -24,27 +24,18 @@
 #include <exwire/core/bytes.hpp>
 #include <exwire/engine/engine.hpp>
 #include <exwire/engine/nasdaq/soupbintcp_engine.hpp>
+#include "../../support/loopback.hpp"
 
 using namespace exwire::engine;
 using namespace std::chrono_literals;
 
 namespace {
 
+using exwire::test::free_port;
+using exwire::test::wait_until;
+
 constexpr std::size_t enter_order_size = 49;     // 47 bytes + empty appendage length
 constexpr std::size_t order_accepted_size = 66;  // 64 bytes + empty appendage length
-
-/// A port that was free a moment ago (bind to 0, read it, close).
-std::uint16_t free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 /// The shards' transport: sockets, or io_uring when EXWIRE_TEST_TRANSPORT=io_uring (meson
 /// runs this test both ways).
@@ -86,15 +77,6 @@ engine_config loopback_config(std::uint16_t port) {
     client.journal.dir = "";
     c.sessions.push_back(client);
     return c;
-}
-
-bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!cond()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
 }
 
 /// The trader sends `order_count` Enter Orders (UserRefNum 1..n); the exchange answers each

@@ -15,19 +15,13 @@
 #include <exwire/sim/server.hpp>
 
 #include "../../engine/fix/quickfix_peers.hpp"
+#include "../../support/loopback.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-bool wait_until(auto pred, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
+using exwire::test::wait_until;
 
 }  // namespace
 

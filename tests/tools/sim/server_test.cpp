@@ -28,6 +28,7 @@
 #include <exwire/engine/nasdaq/moldudp64_engine.hpp>
 #include <exwire/engine/nasdaq/soupbintcp_engine.hpp>
 #include <exwire/sim/server.hpp>
+#include "../../support/loopback.hpp"
 
 using namespace std::chrono_literals;
 namespace ee = exwire::engine;
@@ -37,19 +38,10 @@ using exwire::sim::price;
 
 namespace {
 
-constexpr const char* idle = "backoff:spins=10,yields=5,min=20us,max=500us";
+using exwire::test::free_udp_port;
+using exwire::test::wait_until;
 
-std::uint16_t free_udp_port() {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
+constexpr const char* idle = "backoff:spins=10,yields=5,min=20us,max=500us";
 
 /// One symbol TEST around $100, with a one-level starting book, no background flow.
 exwire::sim::sim_config test_market() {
@@ -114,15 +106,6 @@ struct collector {
         return messages.size() == n;
     }
 };
-
-bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (!cond()) {
-        if (std::chrono::steady_clock::now() > end) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
 
 // ---- OUCH requests ---------------------------------------------------------------------
 
