@@ -121,17 +121,37 @@ result<void> apply_socket_options(int fd, const socket_options& options, bool tc
     return {};
 }
 
-result<int> open_listener(const endpoint& local, const socket_options& options, int backlog) {
-    auto sa = to_sockaddr(local);
-    if (!sa) return std::move(sa).err();
+result<int> open_tcp_socket(const socket_options& options, bool reuse_address) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return fail(errno_text("socket", errno), errno);
-    const int one = 1;
-    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuse_address) {
+        const int one = 1;
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    }
     if (auto r = apply_socket_options(fd, options, true); !r) {
         ::close(fd);
         return std::move(r).err();
     }
+    return fd;
+}
+
+result<std::uint32_t> take_slot(std::vector<std::uint32_t>& free_slots, int fd,
+                                const char* transport) {
+    if (free_slots.empty()) {
+        ::close(fd);
+        return fail(std::string(transport) + ": all connection slots are in use");
+    }
+    const std::uint32_t i = free_slots.back();
+    free_slots.pop_back();
+    return i;
+}
+
+result<int> open_listener(const endpoint& local, const socket_options& options, int backlog) {
+    auto sa = to_sockaddr(local);
+    if (!sa) return std::move(sa).err();
+    auto opened = open_tcp_socket(options, true);
+    if (!opened) return opened;
+    const int fd = *opened;
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&*sa), sizeof *sa) != 0) {
         const int err = errno;
         ::close(fd);

@@ -101,25 +101,11 @@ result<socket_transport> socket_transport::create(const socket_transport_options
     return t;
 }
 
-namespace {
-
-result<std::uint32_t> take_slot(std::vector<std::uint32_t>& free_slots) {
-    if (free_slots.empty()) return fail("socket transport: all connection slots are in use");
-    const std::uint32_t i = free_slots.back();
-    free_slots.pop_back();
-    return i;
-}
-
-}  // namespace
-
 result<connection_id> socket_transport::listen(const endpoint& local) {
     auto fd = detail::open_listener(local, state_->options.socket, state_->options.listen_backlog);
     if (!fd) return std::move(fd).err();
-    auto i = take_slot(state_->free_slots);
-    if (!i) {
-        ::close(*fd);
-        return std::move(i).err();
-    }
+    auto i = detail::take_slot(state_->free_slots, *fd, "socket transport");
+    if (!i) return std::move(i).err();
     slot& s = state_->slots[*i];
     s.fd = *fd;
     s.kind = slot_kind::listener;
@@ -156,17 +142,11 @@ void make_established(slot& s, int fd, slot_kind kind, const socket_transport_op
 result<connection_id> socket_transport::connect(const endpoint& remote, std::int64_t timeout_ns) {
     auto sa = detail::to_sockaddr(remote);
     if (!sa) return std::move(sa).err();
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return fail(detail::errno_text("socket", errno), errno);
-    if (auto r = detail::apply_socket_options(fd, state_->options.socket, true); !r) {
-        ::close(fd);
-        return std::move(r).err();
-    }
-    auto i = take_slot(state_->free_slots);
-    if (!i) {
-        ::close(fd);
-        return std::move(i).err();
-    }
+    auto opened = detail::open_tcp_socket(state_->options.socket, false);
+    if (!opened) return std::move(opened).err();
+    const int fd = *opened;
+    auto i = detail::take_slot(state_->free_slots, fd, "socket transport");
+    if (!i) return std::move(i).err();
     slot& s = state_->slots[*i];
     make_established(s, fd, slot_kind::connecting, state_->options);
     s.deadline_ns = monotonic_ns() + timeout_ns;
@@ -186,11 +166,8 @@ result<connection_id> socket_transport::connect(const endpoint& remote, std::int
 result<connection_id> socket_transport::open_udp(const udp_options& options) {
     auto fd = detail::open_udp_socket(options);
     if (!fd) return std::move(fd).err();
-    auto i = take_slot(state_->free_slots);
-    if (!i) {
-        ::close(*fd);
-        return std::move(i).err();
-    }
+    auto i = detail::take_slot(state_->free_slots, *fd, "socket transport");
+    if (!i) return std::move(i).err();
     slot& s = state_->slots[*i];
     make_established(s, *fd, slot_kind::udp, state_->options);
     const auto id = make_connection_id(*i, batch_.generations[*i]);

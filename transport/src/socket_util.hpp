@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include <exwire/core/result.hpp>
 #include <exwire/transport/transport.hpp>
@@ -26,5 +28,13 @@ namespace exwire::transport::detail {
 /// Rounds up to a power of two (at least 64).
 [[nodiscard]] std::size_t round_capacity(std::size_t n) noexcept;
 [[nodiscard]] std::string errno_text(const char* what, int err);
+
+/// A non-blocking TCP socket (close-on-exec) with `options` applied, SO_REUSEADDR set when
+/// `reuse_address`; not bound or connected.
+[[nodiscard]] result<int> open_tcp_socket(const socket_options& options, bool reuse_address);
+/// Takes a free connection slot from the back of `free_slots` for the socket `fd`; when every
+/// slot is in use, closes `fd` and fails with an error naming `transport`.
+[[nodiscard]] result<std::uint32_t> take_slot(std::vector<std::uint32_t>& free_slots, int fd,
+                                              const char* transport);
 
 }  // namespace exwire::transport::detail

@@ -276,25 +276,11 @@ result<uring_transport> uring_transport::create(const uring_transport_options& o
     return t;
 }
 
-namespace {
-
-result<std::uint32_t> take_slot(std::vector<std::uint32_t>& free_slots) {
-    if (free_slots.empty()) return fail("io_uring transport: all connection slots are in use");
-    const std::uint32_t i = free_slots.back();
-    free_slots.pop_back();
-    return i;
-}
-
-}  // namespace
-
 result<connection_id> uring_transport::listen(const endpoint& local) {
     auto fd = detail::open_listener(local, state_->options.socket, state_->options.listen_backlog);
     if (!fd) return std::move(fd).err();
-    auto i = take_slot(state_->free_slots);
-    if (!i) {
-        ::close(*fd);
-        return std::move(i).err();
-    }
+    auto i = detail::take_slot(state_->free_slots, *fd, "io_uring transport");
+    if (!i) return std::move(i).err();
     if (!state_->register_fd(*i, *fd)) {
         ::close(*fd);
         state_->free_slots.push_back(*i);
@@ -325,17 +311,11 @@ void prepare_slot(slot& s, int fd, slot_kind kind, std::size_t queue_bytes) {
 result<connection_id> uring_transport::connect(const endpoint& remote, std::int64_t timeout_ns) {
     auto sa = detail::to_sockaddr(remote);
     if (!sa) return std::move(sa).err();
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return fail(detail::errno_text("socket", errno), errno);
-    if (auto r = detail::apply_socket_options(fd, state_->options.socket, true); !r) {
-        ::close(fd);
-        return std::move(r).err();
-    }
-    auto i = take_slot(state_->free_slots);
-    if (!i) {
-        ::close(fd);
-        return std::move(i).err();
-    }
+    auto opened = detail::open_tcp_socket(state_->options.socket, false);
+    if (!opened) return std::move(opened).err();
+    const int fd = *opened;
+    auto i = detail::take_slot(state_->free_slots, fd, "io_uring transport");
+    if (!i) return std::move(i).err();
     if (!state_->register_fd(*i, fd)) {
         ::close(fd);
         state_->free_slots.push_back(*i);
@@ -373,11 +353,8 @@ result<connection_id> uring_transport::connect(const endpoint& remote, std::int6
 result<connection_id> uring_transport::open_udp(const udp_options& options) {
     auto fd = detail::open_udp_socket(options);
     if (!fd) return std::move(fd).err();
-    auto i = take_slot(state_->free_slots);
-    if (!i) {
-        ::close(*fd);
-        return std::move(i).err();
-    }
+    auto i = detail::take_slot(state_->free_slots, *fd, "io_uring transport");
+    if (!i) return std::move(i).err();
     if (!state_->register_fd(*i, *fd)) {
         ::close(*fd);
         state_->free_slots.push_back(*i);
