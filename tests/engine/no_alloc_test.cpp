@@ -1,6 +1,5 @@
 // The steady state allocates nothing: sending, a shard pass, pulling and dispatching, with
 // a counting global operator new (this binary only).
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -10,42 +9,17 @@
 #include <exwire/engine/dispatcher.hpp>
 #include <exwire/engine/shard.hpp>
 
+#include "../support/alloc_counter.hpp"
 #include "echo_session.hpp"
 
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<std::uint64_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed))
-        allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-// The nothrow form as well, so every block operator delete frees came from malloc.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    if (counting.load(std::memory_order_relaxed))
-        allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-
 using namespace exwire::engine;
+using exwire::test::allocations_everywhere;
 
 TEST(no_alloc, the_counting_hook_sees_allocations) {
-    allocations = 0;
-    counting = true;
+    const auto before = allocations_everywhere();
     void* p = ::operator new(16);
-    counting = false;
     ::operator delete(p);
-    EXPECT_EQ(allocations.load(), 1u);
-    allocations = 0;
+    EXPECT_EQ(allocations_everywhere() - before, 1u);
 }
 
 TEST(no_alloc, sending_stepping_pulling_and_dispatching_allocate_nothing) {
@@ -84,22 +58,19 @@ TEST(no_alloc, sending_stepping_pulling_and_dispatching_allocate_nothing) {
     for (int i = 0; i < 100; ++i)
         round(i, false);  // warm-up: first touches, lazy init
 
-    counting = true;
+    const auto before_pull = allocations_everywhere();
     for (int i = 0; i < 10000; ++i)
         round(100 + i, false);
-    counting = false;
-    EXPECT_EQ(allocations.load(), 0u) << "pull path allocated";
+    EXPECT_EQ(allocations_everywhere() - before_pull, 0u) << "pull path allocated";
 
     ASSERT_TRUE(
         d.start_dispatching(h, [&](session_handle, const inbound_record&) { ++handled; }).ok());
     for (int i = 0; i < 100; ++i)
         round(20000 + i, true);
-    allocations = 0;
-    counting = true;
+    const auto before_push = allocations_everywhere();
     for (int i = 0; i < 10000; ++i)
         round(30000 + i, true);
-    counting = false;
-    EXPECT_EQ(allocations.load(), 0u) << "push path allocated";
+    EXPECT_EQ(allocations_everywhere() - before_push, 0u) << "push path allocated";
     EXPECT_GT(handled, 300000u);
     d.stop_dispatching(h);
     sh.end(50000);

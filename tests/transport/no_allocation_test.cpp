@@ -4,38 +4,20 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
 #include <new>
 
+#include "../support/alloc_counter.hpp"
 #include "transport_harness.hpp"
-
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<std::size_t> allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-    if (counting.load(std::memory_order_relaxed))
-        allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-// The nothrow form as well, so every block operator delete frees came from malloc.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    if (counting.load(std::memory_order_relaxed))
-        allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace exwire::transport::testing {
 namespace {
+
+TEST(transport_no_allocation, the_counting_hook_sees_allocations) {
+    const auto before = exwire::test::allocations_everywhere();
+    void* p = ::operator new(16);
+    ::operator delete(p);
+    EXPECT_EQ(exwire::test::allocations_everywhere() - before, 1u);
+}
 
 struct counting_handler {
     std::size_t bytes_in = 0;
@@ -97,14 +79,13 @@ TYPED_TEST(no_allocation, steady_state_round_trips_allocate_nothing) {
     };
     for (int i = 0; i < 100; ++i)
         ASSERT_TRUE(round_trip());  // warm-up
-    allocations = 0;
-    counting = true;
+    const auto before = exwire::test::allocations_everywhere();
     bool ok = true;
     for (int i = 0; i < 1000 && ok; ++i)
         ok = round_trip();
-    counting = false;
+    const auto during = exwire::test::allocations_everywhere() - before;
     ASSERT_TRUE(ok);
-    EXPECT_EQ(allocations.load(), 0u);
+    EXPECT_EQ(during, 0u);
 }
 
 }  // namespace

@@ -3,40 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <new>
 #include <string>
 
+#include "../../support/alloc_counter.hpp"
 #include "exwire/codec/fix/dictionary.hpp"
 #include "exwire/codec/fix/fix44/market_data_snapshot_full_refresh.hpp"
 #include "exwire/codec/fix/reader.hpp"
 #include "exwire/codec/fix/values.hpp"
 #include "exwire/codec/fix/writer.hpp"
 #include "fix_test_util.hpp"
-
-namespace {
-std::atomic<long> allocations{0};
-}
-
-void* operator new(std::size_t n) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-// The nothrow form too (std::stable_sort's temporary buffer uses it), so that every block
-// operator delete frees came from malloc.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept {
-    std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 using namespace exwire::codec::fix;
 
@@ -51,11 +29,11 @@ TEST(fix_no_allocation, steady_state_read_validate_and_write_allocate_nothing) {
     hv.sending_time_ns = 1795289402123456789;
 
     {  // the counter sees allocations (so the check below can fail)
-        const long a = allocations.load();
+        const auto a = exwire::test::allocations_everywhere();
         const std::string s(100, 'x');
-        EXPECT_EQ(allocations.load() - a, 1);
+        EXPECT_EQ(exwire::test::allocations_everywhere() - a, 1u);
     }
-    const long before = allocations.load();
+    const auto before = exwire::test::allocations_everywhere();
     std::int64_t sink = 0;
     for (std::uint64_t i = 1; i <= 1000; ++i) {
         const frame_result r = decode(md, [&](const field& f) { sink += f.tag; });
@@ -76,7 +54,7 @@ TEST(fix_no_allocation, steady_state_read_validate_and_write_allocate_nothing) {
         exwire::bytes out;
         sink += w.finish(out) == write_status::ok ? static_cast<std::int64_t>(out.size()) : 0;
     }
-    EXPECT_EQ(allocations.load() - before, 0);
+    EXPECT_EQ(exwire::test::allocations_everywhere() - before, 0u);
     EXPECT_NE(sink, 0);
 }
 

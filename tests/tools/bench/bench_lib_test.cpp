@@ -20,10 +20,9 @@
 #include <string>
 #include <vector>
 
-namespace eb = exwire::bench;
+#include "../../support/alloc_counter.hpp"
 
-// Calls of global operator new so far (bench_alloc_counter.cpp).
-std::size_t bench_allocation_count() noexcept;
+namespace eb = exwire::bench;
 
 namespace {
 
@@ -124,16 +123,20 @@ TEST(latency_histogram, recording_and_pacing_allocate_nothing) {
     eb::latency_histogram h;
     eb::co_recorder rec;
     const eb::pacer p(10'000, 0);
-    const std::uint64_t before = bench_allocation_count();
+    const std::uint64_t before = exwire::test::allocations_everywhere();
     std::int64_t sink = 0;
     for (std::int64_t i = 0; i < 100'000; ++i) {
         h.record(i * 7919 % 50'000'000);
         rec.record(p.intended_ns(static_cast<std::uint64_t>(i)), i * 100'000, i * 100'000 + 5'000);
         sink += static_cast<std::int64_t>(p.due(i * 100'000));
     }
-    EXPECT_EQ(bench_allocation_count(), before);
+    EXPECT_EQ(exwire::test::allocations_everywhere(), before);
     EXPECT_GT(sink, 0);
     EXPECT_EQ(h.count(), 100'000u);
+    // The hook does count: a vector of runtime size allocates once.
+    std::vector<std::int64_t> v(h.count());
+    EXPECT_EQ(exwire::test::allocations_everywhere(), before + 1);
+    EXPECT_EQ(v.size(), h.count());
 }
 
 TEST(pacer, intended_times_follow_the_rate) {

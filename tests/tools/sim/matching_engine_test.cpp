@@ -3,10 +3,8 @@
 
 #include <memory_resource>
 
+#include "../../support/alloc_counter.hpp"
 #include "sim_test_support.hpp"
-
-// Global operator new calls so far (alloc_counter.cpp replaces operator new).
-std::size_t global_new_count() noexcept;
 
 namespace exwire::sim::testing {
 namespace {
@@ -354,7 +352,7 @@ TEST(sim_engine_memory, requests_within_the_configured_capacity_do_not_allocate)
     auto e = matching_engine::create(c, count, &mem);
     ASSERT_TRUE(e.ok());
     const std::size_t at_start = mem.allocations;
-    const std::size_t news_at_start = global_new_count();
+    const auto news_at_start = exwire::test::allocations_everywhere();
     EXPECT_GT(at_start, 0U);
     // 4000 resting orders over 40 price levels, then 2000 that trade against them.
     for (order_token t = 1; t <= 4000; ++t)
@@ -365,10 +363,10 @@ TEST(sim_engine_memory, requests_within_the_configured_capacity_do_not_allocate)
                   time_in_force::immediate_or_cancel, 99'000, 150});
     EXPECT_GT(events, 10'000U);
     EXPECT_EQ(mem.allocations, at_start);
-    EXPECT_EQ(global_new_count(), news_at_start);
+    EXPECT_EQ(exwire::test::allocations_everywhere(), news_at_start);
     // The hook does count: a vector of runtime size allocates once.
     std::vector<std::size_t> v(events);
-    EXPECT_EQ(global_new_count(), news_at_start + 1);
+    EXPECT_EQ(exwire::test::allocations_everywhere(), news_at_start + 1);
     EXPECT_EQ(v.size(), events);
 }
 
