@@ -178,7 +178,9 @@ inline constexpr std::size_t max_timestamp_chars = 27;
 /// stays the same.
 char* format_utc_timestamp(char* p, std::int64_t nanos_since_epoch, unsigned digits) noexcept;
 
-/// Builds one message into a caller's buffer. Usage:
+/// Builds one message into a caller's buffer. Each field is written only if its longest
+/// rendering fits (e.g. "tag=" + 21 bytes for an integer, + 48 for a decimal), so size the
+/// buffer for the largest message plus 64 bytes. Usage:
 ///   writer w(buf); w.start(header, "D", values); w.add(11, id).add_decimal(44, px) ...;
 ///   exwire::bytes msg; if (w.finish(msg) == write_status::ok) send(msg);
 class writer {
