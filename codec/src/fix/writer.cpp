@@ -2,6 +2,7 @@
 #include "exwire/codec/fix/writer.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace exwire::codec::fix {
 
@@ -13,22 +14,52 @@ session_header::session_header(std::string_view begin_string, std::string_view s
     extra.emplace_back(56, std::string(target_comp_id));
     std::stable_sort(extra.begin(), extra.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::array<std::string, 5> chunks;
     for (const auto& [tag, value] : extra) {
         // The varying fields split the constant ones into five runs (see chunk()).
         const std::size_t i = tag < 34 ? 0 : tag < 43 ? 1 : tag < 52 ? 2 : tag < 122 ? 3 : 4;
-        chunks_[i] += std::to_string(tag);
-        chunks_[i] += '=';
-        chunks_[i] += value;
-        chunks_[i] += soh;
+        chunks[i] += std::to_string(tag);
+        chunks[i] += '=';
+        chunks[i] += value;
+        chunks[i] += soh;
+    }
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        offset_[i] = text_.size();
+        size_[i] = chunks[i].size();
+        text_ += chunks[i];
+        text_.append((16 - chunks[i].size() % 16) % 16, '\0');
     }
 }
 
-char* format_utc_timestamp(char* p, std::int64_t nanos, unsigned digits) noexcept {
-    constexpr std::int64_t ns_per_day = 86'400'000'000'000;
-    std::int64_t days = nanos / ns_per_day;
-    std::int64_t rem = nanos % ns_per_day;
+namespace {
+
+constexpr std::uint64_t powers_of_10[19] = {1,
+                                            10,
+                                            100,
+                                            1000,
+                                            10000,
+                                            100000,
+                                            1000000,
+                                            10000000,
+                                            100000000,
+                                            1000000000,
+                                            10000000000,
+                                            100000000000,
+                                            1000000000000,
+                                            10000000000000,
+                                            100000000000000,
+                                            1000000000000000,
+                                            10000000000000000,
+                                            100000000000000000,
+                                            1000000000000000000};
+
+// "YYYYMMDD-HH:MM:SS" of a second since the epoch (17 bytes at p).
+void render_second(char* p, std::int64_t second) noexcept {
+    constexpr std::int64_t s_per_day = 86'400;
+    std::int64_t days = second / s_per_day;
+    std::int64_t rem = second % s_per_day;
     if (rem < 0) {
-        rem += ns_per_day;
+        rem += s_per_day;
         --days;
     }
     // civil_from_days (H. Hinnant).
@@ -46,41 +77,72 @@ char* format_utc_timestamp(char* p, std::int64_t nanos, unsigned digits) noexcep
     detail::two_digits(p + 4, m);
     detail::two_digits(p + 6, d);
     p[8] = '-';
-    const auto secs = static_cast<unsigned>(rem / 1'000'000'000);
+    const auto secs = static_cast<unsigned>(rem);
     detail::two_digits(p + 9, secs / 3600);
     p[11] = ':';
     detail::two_digits(p + 12, (secs / 60) % 60);
     p[14] = ':';
     detail::two_digits(p + 15, secs % 60);
-    p += 17;
-    if (digits == 3 || digits == 6 || digits == 9) {
-        auto frac = static_cast<std::uint64_t>(rem % 1'000'000'000);
-        for (unsigned k = digits; k < 9; ++k)
-            frac /= 10;
-        *p = '.';
-        char* const e = p + 1 + digits;
-        char* q = e;
-        for (unsigned k = 0; k < digits; ++k) {
-            *--q = static_cast<char>('0' + frac % 10);
-            frac /= 10;
-        }
-        p = e;
+}
+
+// The last second rendered by this thread. Seconds before year 0 never match the initial key.
+struct second_cache {
+    std::int64_t second = std::numeric_limits<std::int64_t>::min();
+    char text[17] = {};
+};
+thread_local second_cache last_second;
+
+}  // namespace
+
+char* format_utc_timestamp(char* p, std::int64_t nanos, unsigned digits) noexcept {
+    std::int64_t second = nanos / 1'000'000'000;
+    std::int64_t frac = nanos % 1'000'000'000;
+    if (frac < 0) {
+        frac += 1'000'000'000;
+        --second;
     }
-    return p;
+    second_cache& c = last_second;
+    if (c.second != second) [[unlikely]] {
+        render_second(c.text, second);
+        c.second = second;
+    }
+    std::memcpy(p, c.text, 17);
+    const auto f = static_cast<std::uint32_t>(frac);
+    switch (digits) {
+        case 3: {
+            const std::uint32_t ms = f / 1'000'000;
+            p[17] = '.';
+            p[18] = static_cast<char>('0' + ms / 100);
+            std::memcpy(p + 19, detail::digit_pairs + (ms % 100) * 2, 2);
+            return p + 21;
+        }
+        case 6:
+            // "00dddddd" shifted down two bytes; the two bytes after the end are scratch.
+            p[17] = '.';
+            detail::store_word(p + 18, detail::eight_digits(f / 1000) >> 16);
+            return p + 24;
+        case 9:
+            p[17] = '.';
+            p[18] = static_cast<char>('0' + f / 100'000'000);
+            detail::store_word(p + 19, detail::eight_digits(f % 100'000'000));
+            return p + 27;
+        default:
+            return p + 17;
+    }
 }
 
 writer& writer::start(const session_header& h, std::string_view msg_type,
                       const header_values& v) noexcept {
     start_raw(h.begin_string(), msg_type);
-    append_raw(h.chunk(0));
+    append_chunk(h, 0);
     add_uint(34, v.seq_num);
-    append_raw(h.chunk(1));
+    append_chunk(h, 1);
     if (v.poss_dup) add(43, "Y");
-    append_raw(h.chunk(2));
+    append_chunk(h, 2);
     add_timestamp(52, v.sending_time_ns, v.time_digits);
-    append_raw(h.chunk(3));
+    append_chunk(h, 3);
     if (v.orig_sending_time_ns >= 0) add_timestamp(122, v.orig_sending_time_ns, v.time_digits);
-    append_raw(h.chunk(4));
+    append_chunk(h, 4);
     return *this;
 }
 
@@ -94,33 +156,33 @@ writer& writer::start_raw(std::string_view begin_string, std::string_view msg_ty
 writer& writer::add_decimal(int tag, decimal d) noexcept {
     char* p = tag_eq(tag, 48);
     if (p == nullptr) return *this;
-    char tmp[48];
-    char* const e = tmp + sizeof tmp;
-    char* f = e;
     std::uint64_t mag = d.mantissa < 0 ? 0 - static_cast<std::uint64_t>(d.mantissa)
                                        : static_cast<std::uint64_t>(d.mantissa);
-    if (d.exponent > 0) {
-        const int zeros = d.exponent > 18 ? 18 : d.exponent;
-        for (int k = 0; k < zeros; ++k)
-            *--f = '0';
-        if (mag == 0) f = e;  // 0 * 10^n is "0"
-        f = detail::format_uint_backwards(f, mag);
-    } else if (d.exponent < 0) {
-        const int frac = d.exponent < -18 ? 18 : -d.exponent;
-        for (int k = 0; k < frac; ++k) {
-            *--f = static_cast<char>('0' + mag % 10);
+    if (d.mantissa < 0) *p++ = '-';
+    if (d.exponent < 0) {
+        // Integer part, '.', then exactly `frac` fraction digits (leading zeros kept).
+        const unsigned frac = d.exponent < -18 ? 18u : static_cast<unsigned>(-d.exponent);
+        char* const point = p + detail::digit_count(mag / powers_of_10[frac]);
+        char* const e = point + 1 + frac;
+        char* q = e;
+        for (unsigned k = 0; k < frac; ++k) {
+            *--q = static_cast<char>('0' + mag % 10);
             mag /= 10;
         }
-        *--f = '.';
-        f = detail::format_uint_backwards(f, mag);
+        *point = '.';
+        (void)detail::format_uint_backwards(point, mag);
+        p = e;
     } else {
-        f = detail::format_uint_backwards(f, mag);
+        p += detail::digit_count(mag);
+        (void)detail::format_uint_backwards(p, mag);
+        if (d.exponent > 0 && mag != 0) {  // 0 * 10^n is "0"
+            const int zeros = d.exponent > 18 ? 18 : d.exponent;
+            std::memset(p, '0', static_cast<std::size_t>(zeros));
+            p += zeros;
+        }
     }
-    if (d.mantissa < 0) *--f = '-';
-    const auto n = static_cast<std::size_t>(e - f);
-    std::memcpy(p, f, n);
-    p[n] = soh;
-    pos_ = p + n + 1;
+    *p = soh;
+    pos_ = p + 1;
     return *this;
 }
 
@@ -138,7 +200,7 @@ write_status writer::finish(exwire::bytes& out) noexcept {
     *--h = '9';
     *--h = soh;
     h -= begin_string_.size();
-    std::memcpy(h, begin_string_.data(), begin_string_.size());
+    detail::copy_short(h, begin_string_.data(), begin_string_.size());
     *--h = '=';
     *--h = '8';
     const unsigned sum = checksum(std::string_view(h, static_cast<std::size_t>(pos_ - h)));
@@ -146,8 +208,7 @@ write_status writer::finish(exwire::bytes& out) noexcept {
     pos_[1] = '0';
     pos_[2] = '=';
     pos_[3] = static_cast<char>('0' + sum / 100);
-    pos_[4] = static_cast<char>('0' + (sum / 10) % 10);
-    pos_[5] = static_cast<char>('0' + sum % 10);
+    std::memcpy(pos_ + 4, detail::digit_pairs + (sum % 100) * 2, 2);
     pos_[6] = soh;
     out = exwire::bytes(reinterpret_cast<const std::byte*>(h),
                         static_cast<std::size_t>(pos_ + 7 - h));
