@@ -85,6 +85,17 @@ inline constexpr std::size_t default_max_body_length = 1 << 20;
     __m128i acc = _mm_setzero_si128();
     const __m128i zero = _mm_setzero_si128();
     if (n >= 16) {
+        // 64 bytes per step into two accumulators (fewer loop steps, two add chains).
+        __m128i acc2 = _mm_setzero_si128();
+        for (; n >= 64; n -= 64, p += 64) {
+            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+            const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32));
+            const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48));
+            acc = _mm_add_epi64(acc, _mm_add_epi64(_mm_sad_epu8(a, zero), _mm_sad_epu8(b, zero)));
+            acc2 = _mm_add_epi64(acc2, _mm_add_epi64(_mm_sad_epu8(c, zero), _mm_sad_epu8(d, zero)));
+        }
+        acc = _mm_add_epi64(acc, acc2);
         for (; n >= 16; n -= 16, p += 16) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
             acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
