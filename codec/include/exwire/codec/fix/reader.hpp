@@ -243,7 +243,7 @@ namespace detail {
 /// Tag of `n` (1-4) characters at p: its value, or -1 if a character is not a digit. May read
 /// all four bytes [p, p + 4): the caller guarantees they are in the span.
 [[nodiscard]] inline int short_tag(const char* p, unsigned n) noexcept {
-    if (n == 2) {  // the most common length: two digits without the word arithmetic
+    if (__builtin_expect(n == 2, 1)) {  // the most common length: no word arithmetic
         const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
         const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
         return (d0 <= 9) & (d1 <= 9) ? static_cast<int>(d0 * 10 + d1) : -1;
@@ -410,7 +410,7 @@ template <typename Scanner, typename OnField>
                 // First '=' at or after start (bit 63 stands in for "none": too long a tag).
                 const auto tag_len = static_cast<unsigned>(
                     __builtin_ctzll((m.eq >> start) | (std::uint64_t{1} << 63)));
-                if (tag_len - 1 >= 4 || start + tag_len >= end) break;
+                if (__builtin_expect(tag_len - 1 >= 4 || start + tag_len >= end, 0)) break;
                 const int tag = short_tag(base + start, tag_len);  // -1 if not digits
                 if (tag <= 0) break;
                 const unsigned value_at = start + tag_len + 1;
@@ -418,17 +418,18 @@ template <typename Scanner, typename OnField>
                 const field f{tag, std::string_view(base + value_at, end - value_at)};
                 pending &= pending - 1;
                 start = end + 1;
-                if (static_cast<unsigned>(tag - 90) <= 621 - 90) {  // maybe a length field
+                // A length field: its data field goes by length (below). One on_field call
+                // site either way keeps the callback inlined once in the loop.
+                if (__builtin_expect(static_cast<unsigned>(tag - 90) <= 621 - 90, 0)) {
                     pending_data_tag = data_tag_for_length(tag);
                     if (pending_data_tag != 0) {
                         pending_len = length_value(f.value);
                         if (pending_len < 0)
                             return malformed_at(buf, malformed_reason::bad_data_length);
-                        on_field(f);
-                        break;
                     }
                 }
                 on_field(f);
+                if (pending_data_tag != 0) break;
             }
         }
         if (pending == 0) {  // the next field does not end in this block: scan from its start
