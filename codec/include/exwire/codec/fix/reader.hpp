@@ -85,6 +85,17 @@ inline constexpr std::size_t default_max_body_length = 1 << 20;
     __m128i acc = _mm_setzero_si128();
     const __m128i zero = _mm_setzero_si128();
     if (n >= 16) {
+        // 64 bytes per step into two accumulators (fewer loop steps, two add chains).
+        __m128i acc2 = _mm_setzero_si128();
+        for (; n >= 64; n -= 64, p += 64) {
+            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+            const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32));
+            const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48));
+            acc = _mm_add_epi64(acc, _mm_add_epi64(_mm_sad_epu8(a, zero), _mm_sad_epu8(b, zero)));
+            acc2 = _mm_add_epi64(acc2, _mm_add_epi64(_mm_sad_epu8(c, zero), _mm_sad_epu8(d, zero)));
+        }
+        acc = _mm_add_epi64(acc, acc2);
         for (; n >= 16; n -= 16, p += 16) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
             acc = _mm_add_epi64(acc, _mm_sad_epu8(v, zero));
@@ -232,7 +243,7 @@ namespace detail {
 /// Tag of `n` (1-4) characters at p: its value, or -1 if a character is not a digit. May read
 /// all four bytes [p, p + 4): the caller guarantees they are in the span.
 [[nodiscard]] inline int short_tag(const char* p, unsigned n) noexcept {
-    if (n == 2) {  // the most common length: two digits without the word arithmetic
+    if (__builtin_expect(n == 2, 1)) {  // the most common length: no word arithmetic
         const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
         const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
         return (d0 <= 9) & (d1 <= 9) ? static_cast<int>(d0 * 10 + d1) : -1;
@@ -399,7 +410,7 @@ template <typename Scanner, typename OnField>
                 // First '=' at or after start (bit 63 stands in for "none": too long a tag).
                 const auto tag_len = static_cast<unsigned>(
                     __builtin_ctzll((m.eq >> start) | (std::uint64_t{1} << 63)));
-                if (tag_len - 1 >= 4 || start + tag_len >= end) break;
+                if (__builtin_expect(tag_len - 1 >= 4 || start + tag_len >= end, 0)) break;
                 const int tag = short_tag(base + start, tag_len);  // -1 if not digits
                 if (tag <= 0) break;
                 const unsigned value_at = start + tag_len + 1;
@@ -407,17 +418,18 @@ template <typename Scanner, typename OnField>
                 const field f{tag, std::string_view(base + value_at, end - value_at)};
                 pending &= pending - 1;
                 start = end + 1;
-                if (static_cast<unsigned>(tag - 90) <= 621 - 90) {  // maybe a length field
+                // A length field: its data field goes by length (below). One on_field call
+                // site either way keeps the callback inlined once in the loop.
+                if (__builtin_expect(static_cast<unsigned>(tag - 90) <= 621 - 90, 0)) {
                     pending_data_tag = data_tag_for_length(tag);
                     if (pending_data_tag != 0) {
                         pending_len = length_value(f.value);
                         if (pending_len < 0)
                             return malformed_at(buf, malformed_reason::bad_data_length);
-                        on_field(f);
-                        break;
                     }
                 }
                 on_field(f);
+                if (pending_data_tag != 0) break;
             }
         }
         if (pending == 0) {  // the next field does not end in this block: scan from its start
