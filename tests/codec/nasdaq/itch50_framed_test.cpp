@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <ostream>
 #include <random>
 #include <string>
 #include <string_view>
@@ -27,6 +28,11 @@ struct seen {
     bool unknown = false;  // on_unknown() rather than a view
     bool operator==(const seen&) const = default;
 };
+
+void PrintTo(const seen& s, std::ostream* os) {
+    *os << "{at " << s.at << ", type '" << static_cast<char>(s.type) << "'"
+        << (s.unknown ? ", unknown" : "") << ", " << s.fields << "}";
+}
 
 struct field_text {
     std::string& out;
@@ -126,9 +132,10 @@ struct run {
     std::vector<seen> seen_in_order;
 };
 
+template <std::size_t Batch = itch::grouped_batch>
 run grouped(exwire::bytes in) {
     run x;
-    x.r = itch::visit_framed_grouped(in, recorder{in.data(), &x.seen_in_order});
+    x.r = itch::visit_framed_grouped<Batch>(in, recorder{in.data(), &x.seen_in_order});
     return x;
 }
 
@@ -148,6 +155,24 @@ std::size_t slot_of(std::uint8_t type) {
     for (std::size_t i = 0; i < std::size(itch::messages); ++i)
         if (itch::messages[i].type == type) return i;
     return std::size(itch::messages);
+}
+
+// The grouped visit (default batch, and small batches, so that a short input has many batch
+// ends, with bad frames at every place in a batch) and the in-order one against the
+// reference.
+void expect_like_reference(exwire::bytes in, const char* what, std::size_t i) {
+    std::vector<seen> want;
+    const auto ref = reference(in, want);
+    auto check = [&](const run& g, std::size_t batch) {
+        expect_same(g.r, ref);
+        ASSERT_EQ(by_offset(g.seen_in_order), want) << what << " " << i << ", batch " << batch;
+    };
+    check(grouped(in), itch::grouped_batch);
+    check(grouped<7>(in), 7);
+    check(grouped<1>(in), 1);
+    std::vector<seen> in_order;
+    expect_same(itch::visit_framed(in, recorder{in.data(), &in_order}), ref);
+    ASSERT_EQ(in_order, want) << what << " " << i << ", in order";
 }
 
 TEST(itch50_framed, grouped_visits_every_field_of_every_message_exactly_as_visit_does) {
@@ -174,15 +199,16 @@ TEST(itch50_framed, grouped_visits_every_field_of_every_message_exactly_as_visit
     EXPECT_EQ(in_order, want);
 }
 
-TEST(itch50_framed, grouped_order_is_by_type_within_each_batch_and_stream_order_otherwise) {
-    const auto bytes = stream_of_every_type(3 * itch::grouped_batch + 77, 2);
+template <std::size_t Batch>
+void expect_grouped_order() {
+    const auto bytes = stream_of_every_type(3 * Batch + 77, 2);
     const exwire::bytes in(bytes);
     std::vector<seen> want;
     (void)reference(in, want);
-    const auto g = grouped(in);
+    const auto g = grouped<Batch>(in);
     ASSERT_EQ(g.seen_in_order.size(), want.size());
-    for (std::size_t b = 0; b < want.size(); b += itch::grouped_batch) {
-        const std::size_t e = std::min(want.size(), b + itch::grouped_batch);
+    for (std::size_t b = 0; b < want.size(); b += Batch) {
+        const std::size_t e = std::min(want.size(), b + Batch);
         // the batch holds exactly the batch's messages of the stream ...
         std::vector<seen> batch(g.seen_in_order.begin() + static_cast<std::ptrdiff_t>(b),
                                 g.seen_in_order.begin() + static_cast<std::ptrdiff_t>(e));
@@ -198,6 +224,11 @@ TEST(itch50_framed, grouped_order_is_by_type_within_each_batch_and_stream_order_
             EXPECT_TRUE(ordered) << "message " << i;
         }
     }
+}
+
+TEST(itch50_framed, grouped_order_is_by_type_within_each_batch_and_stream_order_otherwise) {
+    expect_grouped_order<itch::grouped_batch>();
+    expect_grouped_order<7>();
 }
 
 TEST(itch50_framed, empty_input_is_ok_and_a_lone_byte_is_truncated) {
@@ -229,24 +260,18 @@ TEST(itch50_framed, stops_where_visit_stops_with_the_same_status_on_every_cut) {
     std::mt19937 rng(3);
     for (int i = 0; i < 300; ++i)
         cuts.push_back(rng() % bytes.size());
-    for (const std::size_t cut : cuts) {
-        const exwire::bytes in(bytes.data(), cut);
-        std::vector<seen> want;
-        const auto ref = reference(in, want);
-        const auto g = grouped(in);
-        expect_same(g.r, ref);
-        ASSERT_EQ(by_offset(g.seen_in_order), want) << "cut at " << cut;
-        std::vector<seen> in_order;
-        expect_same(itch::visit_framed(in, recorder{in.data(), &in_order}), ref);
-        ASSERT_EQ(in_order, want) << "cut at " << cut;
-    }
+    for (const std::size_t cut : cuts)
+        expect_like_reference(exwire::bytes(bytes.data(), cut), "cut at", cut);
 }
 
 TEST(itch50_framed, stops_where_visit_stops_with_the_same_status_on_garbage) {
-    const auto clean = stream_of_every_type(300, 4);
+    // a short stream (about one default batch) and a long one (many)
+    const auto short_clean = stream_of_every_type(300, 4);
+    const auto long_clean = stream_of_every_type(4'000, 9);
     std::mt19937 rng(5);
     std::size_t statuses[5] = {};
-    for (int trial = 0; trial < 1500; ++trial) {
+    for (int trial = 0; trial < 600; ++trial) {
+        const auto& clean = trial % 6 == 0 ? long_clean : short_clean;
         auto bytes = clean;
         const int hits = 1 + static_cast<int>(rng() % 3);
         for (int h = 0; h < hits; ++h) {
@@ -268,14 +293,9 @@ TEST(itch50_framed, stops_where_visit_stops_with_the_same_status_on_garbage) {
         }
         const exwire::bytes in(bytes);
         std::vector<seen> want;
-        const auto ref = reference(in, want);
-        ++statuses[static_cast<int>(ref.status)];
-        const auto g = grouped(in);
-        expect_same(g.r, ref);
-        ASSERT_EQ(by_offset(g.seen_in_order), want) << "trial " << trial;
-        std::vector<seen> in_order;
-        expect_same(itch::visit_framed(in, recorder{in.data(), &in_order}), ref);
-        ASSERT_EQ(in_order, want) << "trial " << trial;
+        ++statuses[static_cast<int>(reference(in, want).status)];
+        expect_like_reference(in, "trial", static_cast<std::size_t>(trial));
+        if (HasFatalFailure()) return;
     }
     // the trials reached every way to stop
     EXPECT_GT(statuses[static_cast<int>(nq::visit_status::truncated)], 0u);

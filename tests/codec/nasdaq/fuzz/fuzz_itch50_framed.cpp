@@ -1,6 +1,6 @@
-// visit_framed_grouped() and visit_framed() against one itch50::visit() per frame over the
-// input as a run of length-prefixed frames: same status, stop offset, message count, and the
-// same messages (grouped ones compared by offset, with a checksum of every field).
+// visit_framed_grouped() (two batch sizes) and visit_framed() against one itch50::visit() per frame
+// over the input as a run of length-prefixed frames: same status, stop offset, message count, and
+// the same messages (grouped ones compared by offset, with a checksum of every field).
 #include <exwire/codec/nasdaq/itch50_framed.hpp>
 
 #include <algorithm>
@@ -58,12 +58,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ++ref.messages;
     }
     ref.consumed = pos;
-    const auto g = itch::visit_framed_grouped(in, recorder{in.data(), &got});
-    const auto o = itch::visit_framed(in, recorder{in.data(), &in_order});
-    for (const auto& r : {g, o})
+    auto same = [&](const itch::framed_result& r) {
         if (r.status != ref.status || r.consumed != ref.consumed || r.messages != ref.messages)
             std::abort();
+    };
+    same(itch::visit_framed(in, recorder{in.data(), &in_order}));
+    if (in_order != want) std::abort();
+    // the default batch, and a batch small enough for many batch ends in a short input
+    same(itch::visit_framed_grouped(in, recorder{in.data(), &got}));
     std::stable_sort(got.begin(), got.end());
-    if (got != want || in_order != want) std::abort();
+    if (got != want) std::abort();
+    got.clear();
+    same(itch::visit_framed_grouped<3>(in, recorder{in.data(), &got}));
+    std::stable_sort(got.begin(), got.end());
+    if (got != want) std::abort();
     return 0;
 }

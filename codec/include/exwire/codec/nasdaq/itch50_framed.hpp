@@ -4,13 +4,14 @@
 //
 // - visit_framed(): every message in stream order, one itch50::visit() each.
 // - visit_framed_grouped(): the same messages and the same checks, but inside each batch of
-//   up to `grouped_batch` consecutive messages the visitor sees them grouped by type: first
-//   every message of the batch of the first type of itch50::messages[] (SystemEvent), then
-//   the second (StockDirectory), ... up to Dlcr; messages of one type keep their stream
-//   order. Batches follow each other in stream order. Use it when the visitor does not need
-//   stream order across types (counts, per-symbol statistics, per-type columns): a shuffled
-//   mix of types makes the per-message type switch of visit() mispredict, and here each
-//   type's messages are read in a loop of their own.
+//   up to `Batch` (default grouped_batch, 256) consecutive messages the visitor sees them
+//   grouped by type: first every message of the batch of the first type of
+//   itch50::messages[] (SystemEvent), then the second (StockDirectory), ... up to Dlcr;
+//   messages of one type keep their stream order. Batches follow each other in stream
+//   order. Use it when the visitor does not need stream order across types (counts,
+//   per-symbol statistics, per-type columns): a shuffled mix of types makes the per-message
+//   type switch of visit() mispredict, and here each type's messages are read in a loop of
+//   their own.
 //
 // Both stop at the same frame with the same status: a frame cut short by the end of the span
 // (`truncated`; `consumed` is where to resume with more bytes), or the first message visit()
@@ -120,13 +121,14 @@ constexpr grouped_tables make_grouped_tables() {
 inline constexpr grouped_tables tables = make_grouped_tables();
 
 // Offsets (from the batch start, at the type byte) of one batch's messages, per type.
+template <std::size_t Batch>
 struct grouped_buckets {
     std::uint32_t count[all_messages::size];
-    std::uint32_t at[all_messages::size][grouped_batch];
+    std::uint32_t at[all_messages::size][Batch];
 };
 
-template <typename T, std::size_t I, typename Visitor>
-[[gnu::always_inline]] inline void visit_bucket(const std::byte* base, const grouped_buckets& b,
+template <typename T, std::size_t I, typename Buckets, typename Visitor>
+[[gnu::always_inline]] inline void visit_bucket(const std::byte* base, const Buckets& b,
                                                 Visitor& visitor) {
     if constexpr (std::is_invocable_v<Visitor&, typename T::view>) {
         const std::uint32_t c = b.count[I];
@@ -135,8 +137,8 @@ template <typename T, std::size_t I, typename Visitor>
     }
 }
 
-template <typename Visitor, typename... T, std::size_t... I>
-[[gnu::always_inline]] inline void visit_buckets(const std::byte* base, const grouped_buckets& b,
+template <typename Buckets, typename Visitor, typename... T, std::size_t... I>
+[[gnu::always_inline]] inline void visit_buckets(const std::byte* base, const Buckets& b,
                                                  Visitor& visitor, message_list<T...>,
                                                  std::index_sequence<I...>) {
     (visit_bucket<T, I>(base, b, visitor), ...);
@@ -145,13 +147,15 @@ template <typename Visitor, typename... T, std::size_t... I>
 }  // namespace detail
 
 /// Visits every message of a run of length-prefixed frames, grouped by type inside each
-/// batch of up to grouped_batch messages (see the top of this header for the order and
-/// where it stops). Types the visitor does not accept are framed and checked, not visited.
-template <typename Visitor>
+/// batch of up to Batch messages (see the top of this header for the order and where it
+/// stops). Types the visitor does not accept are framed and checked, not visited. The
+/// buckets take 92 * Batch bytes of stack.
+template <std::size_t Batch = grouped_batch, typename Visitor>
 [[nodiscard]] framed_result visit_framed_grouped(exwire::bytes framed, Visitor&& visitor) {
+    static_assert(Batch >= 1 && Batch <= 0xffff, "offsets in a batch must fit 32 bits");
     const std::byte* const p = framed.data();
     const std::size_t n = framed.size();
-    detail::grouped_buckets b;
+    detail::grouped_buckets<Batch> b;
     framed_result r;
     std::size_t pos = 0;
     for (;;) {
@@ -163,7 +167,7 @@ template <typename Visitor>
         const std::size_t start = pos;
         std::size_t k = 0;
         bool irregular = false;
-        for (; k < grouped_batch; ++k) {
+        for (; k < Batch; ++k) {
             if (n - pos < 2) break;
             const std::size_t len = load_be<std::uint16_t>(p + pos);
             if (n - pos - 2 < len) break;
@@ -193,7 +197,7 @@ template <typename Visitor>
             ++r.messages;
             continue;
         }
-        if (k < grouped_batch) {
+        if (k < Batch) {
             if (pos < n) r.status = visit_status::truncated;
             break;
         }
