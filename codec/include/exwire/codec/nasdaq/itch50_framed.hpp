@@ -17,8 +17,9 @@
 // (`truncated`; `consumed` is where to resume with more bytes), or the first message visit()
 // rejects (its status: truncated, oversized, unknown_type; visit() calls on_unknown()). Every
 // message before that frame is visited, and nothing after it. Neither reads outside the span.
-// Views are valid while the caller's bytes live. Single-threaded: plain functions over the
-// caller's bytes and visitor; noexcept when the visitor is.
+// Views are valid while the caller's bytes live. Plain functions over the caller's bytes and
+// visitor (any thread, no shared state, no allocation); they throw only what the visitor
+// throws.
 
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +35,8 @@ namespace exwire::codec::nasdaq::itch50 {
 /// What visit_framed() / visit_framed_grouped() got through.
 struct framed_result {
     std::size_t consumed = 0;                ///< bytes of whole frames visited
-    std::size_t messages = 0;                ///< messages visited
+    std::size_t messages = 0;                ///< messages checked and visited (if the visitor
+                                             ///< takes their type)
     visit_status status = visit_status::ok;  ///< ok, or why the frame at `consumed` stopped it
 };
 
