@@ -4,18 +4,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include <exwire/codec/nasdaq/gzip_reader.hpp>
 #include <exwire/codec/nasdaq/itch50.hpp>
+#include <exwire/codec/nasdaq/itch50_framed.hpp>
 #include <exwire/codec/nasdaq/itch_book.hpp>
 #include <exwire/codec/nasdaq/itch_file.hpp>
 #include <exwire/codec/nasdaq/moldudp64.hpp>
@@ -60,9 +63,14 @@ std::string where(const std::string& unit, std::uint64_t at) {
     return fmt::format("{} {}", unit, at);
 }
 
-/// Calls fn(message bytes, location text) for every ITCH message of the input.
-template <typename Fn>
-void for_each_message(const std::string& path, Fn&& fn) {
+/// Calls fn(message bytes) for every ITCH message of the input, in stream order. With a
+/// `run` handler, whole runs of well-formed frames of a file (plain or gzip) go to
+/// run(framed bytes) -> itch50::framed_result instead (it visits what it consumes; the
+/// frame it stops at, if any, goes through the checks below as a single message, which
+/// also names the error); pcap messages always go to fn.
+struct no_run {};
+template <typename Fn, typename Run = no_run>
+void for_each_message(const std::string& path, Fn&& fn, Run&& run = {}) {
     auto mapped = exwire::mapped_file::open(path, false);
     if (!mapped) throw exit_error(path + ": " + mapped.err().message);
     const exwire::bytes all(mapped->data().data(), mapped->size());
@@ -121,6 +129,23 @@ void for_each_message(const std::string& path, Fn&& fn) {
                     "exwire: {}: length prefixes are zero; taking lengths from the message types\n",
                     path);
                 opt.allow_zero_prefix = true;
+            }
+            if constexpr (!std::is_same_v<std::decay_t<Run>, no_run>) {
+                if (!opt.allow_zero_prefix) {
+                    // whole frames in bulk, 4 MB at a time (for the progress bar)
+                    const std::size_t chunk_end = std::min(buf.size(), pos + (4u << 20));
+                    const itch::framed_result r = run(buf.subspan(pos, chunk_end - pos));
+                    pos += r.consumed;
+                    frames += r.messages;
+                    if (!gzipped) bar.update(base + pos);
+                    if (r.status == nq::visit_status::ok) continue;
+                    // a frame cut by the chunk's end (not the buffer's): the next chunk
+                    // starts with it
+                    if (r.status == nq::visit_status::truncated && r.consumed > 0 &&
+                        chunk_end < buf.size())
+                        continue;
+                    // otherwise the frame at pos goes through the checks below
+                }
             }
             const auto f = nq::itch_file::next_frame(buf.subspan(pos), opt);
             if (f.status == nq::frame_status::malformed)
@@ -194,22 +219,59 @@ struct symbols {
     }
 };
 
-void cmd_stats(const std::string& path) {
-    std::map<char, std::uint64_t> per_type;
-    std::map<std::uint16_t, std::uint64_t> per_locate;
+/// Counts per type and per stock locate, learns symbols, and keeps the first and last
+/// message (by position) of the run it is shown: order within a run does not matter, so
+/// whole runs of a file go through visit_framed_grouped(). (A locate's symbol is the first
+/// R, A or F message naming it; inside a batch of 256 messages R come before A before F,
+/// which only matters for a feed that gives one locate two symbols.)
+struct stats_counter {
+    std::array<std::uint64_t, 256> per_type{};
+    std::vector<std::uint64_t> per_locate = std::vector<std::uint64_t>(65536);
     symbols syms;
+    const std::byte* lo = nullptr;  // first and last message of the current run
+    const std::byte* hi = nullptr;
+    std::uint64_t lo_ts = 0, hi_ts = 0;
+
+    template <typename V>
+    void operator()(V v) {
+        syms.learn(v);
+        ++per_locate[v.stock_locate()];
+        ++per_type[V::message_type::type];
+        const std::byte* at = v.data().data();
+        if (lo == nullptr || at < lo) {
+            lo = at;
+            lo_ts = v.timestamp();
+        }
+        if (hi == nullptr || at > hi) {
+            hi = at;
+            hi_ts = v.timestamp();
+        }
+    }
+};
+
+void cmd_stats(const std::string& path) {
+    stats_counter c;
     std::uint64_t n = 0, first = 0, last = 0;
+    // after each run (or single message) in stream order: its first and last message
+    auto end_run = [&](std::size_t messages) {
+        if (messages == 0) return;
+        if (n == 0) first = c.lo_ts;
+        last = c.hi_ts;
+        n += messages;
+        c.lo = c.hi = nullptr;
+    };
     const auto t0 = std::chrono::steady_clock::now();
-    for_each_message(path, [&](exwire::bytes m) {
-        (void)itch::visit(m, [&](auto v) {
-            syms.learn(v);
-            if (n == 0) first = v.timestamp();
-            last = v.timestamp();
-            ++per_locate[v.stock_locate()];
+    for_each_message(
+        path,
+        [&](exwire::bytes m) {
+            (void)itch::visit(m, c);
+            end_run(1);
+        },
+        [&](exwire::bytes framed) {
+            const auto r = itch::visit_framed_grouped(framed, c);
+            end_run(r.messages);
+            return r;
         });
-        ++per_type[static_cast<char>(m[0])];
-        ++n;
-    });
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("messages: {}\n", n);
@@ -217,24 +279,27 @@ void cmd_stats(const std::string& path) {
     fmt::print("decode rate: {:.0f} messages/s ({:.3f} s)\n",
                secs > 0 ? static_cast<double>(n) / secs : 0.0, secs);
     fmt::print("per type:\n");
-    for (const auto& [t, c] : per_type) {
+    for (std::size_t t = 0; t < c.per_type.size(); ++t) {
+        if (c.per_type[t] == 0) continue;
         const auto* info = nq::find_message(itch::set, static_cast<std::uint8_t>(t));
-        fmt::print("  {} {:<28} {}\n", t, info ? info->name : "?", c);
+        fmt::print("  {} {:<28} {}\n", static_cast<char>(t), info ? info->name : "?",
+                   c.per_type[t]);
     }
     fmt::print("per symbol:\n");
     std::vector<std::pair<std::string, std::uint64_t>> rows;
-    for (const auto& [loc, c] : per_locate) {
-        const auto& s = syms.by_locate[loc];
+    for (std::size_t loc = 0; loc < c.per_locate.size(); ++loc) {
+        if (c.per_locate[loc] == 0) continue;
+        const auto& s = c.syms.by_locate[loc];
         rows.emplace_back(loc == 0    ? std::string("(market-wide)")
                           : s.empty() ? fmt::format("locate {}", loc)
                                       : s,
-                          c);
+                          c.per_locate[loc]);
     }
     std::sort(rows.begin(), rows.end(), [](auto& a, auto& b) {
         return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
-    for (const auto& [s, c] : rows)
-        fmt::print("  {:<14} {}\n", s, c);
+    for (const auto& [name, count] : rows)
+        fmt::print("  {:<14} {}\n", name, count);
 }
 
 void cmd_decode(const std::string& path, const std::string& types, const std::string& symbol,
