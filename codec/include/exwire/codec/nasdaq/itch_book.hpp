@@ -48,6 +48,7 @@ struct huge_page_allocator {
     template <typename U>
     huge_page_allocator(const huge_page_allocator<U>&) noexcept {}
     [[nodiscard]] T* allocate(std::size_t n) {
+        if (n > (std::size_t{1} << 48) / sizeof(T)) throw std::bad_alloc();
         const std::size_t bytes = n * sizeof(T);
         if (bytes < huge) return std::allocator<T>{}.allocate(n);
         const std::size_t rounded = (bytes + huge - 1) & ~(huge - 1);
@@ -197,17 +198,17 @@ class itch_book {
     };
 
     /// expected_orders: live orders (and levels) to make room for up front.
-    explicit itch_book(std::size_t expected_orders = 1u << 16)
-        : far_orders_(16), level_index_(expected_orders / 4 + 16) {
-        levels_.reserve(expected_orders / 4 + 16);
+    explicit itch_book(std::size_t expected_orders = 1u << 16) : far_orders_(16), level_index_(64) {
+        levels_.reserve(64);
         levels_.push_back(level_node{});  // index 0 means "no level"
+        rungs_.reserve(ladder_blocks_for(expected_orders) * ladder_width);
+        rungs_.resize(ladder_width);  // block 0: never a ladder's, so level index 0 is free
         reserve_pages(expected_orders);
     }
 
     /// Makes room so `orders` live orders (and as many levels) fit without allocating.
     void reserve(std::size_t orders) {
-        level_index_.reserve(orders);
-        levels_.reserve(orders + 1);
+        rungs_.reserve(std::max(rungs_.capacity(), ladder_blocks_for(orders) * ladder_width));
         reserve_pages(orders);
     }
 
@@ -254,9 +255,15 @@ class itch_book {
             ++counters_.unknown_orders;
             return;
         }
-        const level_node& old = levels_[h.o->level];
-        const std::uint16_t locate = old.locate;
-        const bool bid = old.bid;
+        std::uint16_t locate;
+        bool bid;
+        if (const std::uint32_t l = h.o->level; l & far_level) [[unlikely]] {
+            locate = levels_[l & ~far_level].locate;
+            bid = levels_[l & ~far_level].bid;
+        } else {
+            locate = static_cast<std::uint16_t>(rungs_[l].owner >> 1);
+            bid = (rungs_[l].owner & 1) != 0;
+        }
         leave_level(h.o->level, h.o->shares);
         erase(h);
         add(v.new_order_reference_number(), locate, bid, v.price(), v.shares());
@@ -335,12 +342,14 @@ class itch_book {
     }
 
     [[nodiscard]] std::size_t live_orders() const noexcept { return live_orders_; }
-    [[nodiscard]] std::size_t live_levels() const noexcept { return level_index_.size(); }
+    [[nodiscard]] std::size_t live_levels() const noexcept {
+        return ladder_levels_ + level_index_.size();
+    }
     [[nodiscard]] const counters& stats() const noexcept { return counters_; }
 
   private:
     struct order {
-        std::uint32_t level;  // index into levels_; 0 = no order here
+        std::uint32_t level;  // index into rungs_, or far_level | index into levels_; 0 = none
         std::uint32_t shares;
     };
     struct far_order {
@@ -353,6 +362,20 @@ class itch_book {
         std::uint32_t orders;  // 0: on the free list (price holds the next free index)
         std::uint16_t locate;
         bool bid;
+    };
+    // A price level of a ladder: the price follows from its place in the ladder's block.
+    struct rung {
+        std::uint64_t shares;
+        std::uint32_t orders;
+        std::uint32_t owner;  // locate * 2 + bid of the ladder whose block holds it
+    };
+    // One (locate, side)'s window of ladder_width prices on the tick grid, from `base`.
+    struct ladder {
+        std::uint32_t base;   // price of the block's first rung
+        std::uint32_t block;  // rungs_[block * ladder_width ...]; 0 = no block yet
+        std::uint32_t live;   // rungs with orders
+        std::uint32_t far;    // its levels in the hash; the window moves only when both are 0,
+                              // so no price ever has a rung and a hash level at once
     };
     struct level_slot {
         std::uint64_t key;  // level_key(); 0 = empty slot
@@ -375,6 +398,41 @@ class itch_book {
     // hash (a gap that large is not the increasing-reference stream the pages are for).
     static constexpr std::size_t page_window = 16;
     static constexpr std::size_t max_pages = std::size_t{1} << 20;  // 2^32 references
+
+    // Price ladders: a window of ladder_width prices, ticks of tick_size (a cent at 4 implied
+    // decimals) around the first price seen; prices off the window or off the grid go to
+    // the level hash (levels_, marked by far_level in an order's level index).
+    static constexpr std::uint32_t ladder_width = 256;
+    static constexpr std::uint32_t tick_size = 100;
+    static constexpr std::size_t max_ladders = std::size_t{2} << 16;  // every locate, both sides
+    static constexpr std::uint32_t far_level = std::uint32_t{1} << 31;
+    // Ladder blocks to reserve for this many live orders (memory is committed on use).
+    static std::size_t ladder_blocks_for(std::size_t orders) {
+        return std::min<std::size_t>(orders / 256 + 2, 16384);
+    }
+
+    // The rung index of (locate, bid, price), or 0 when no ladder window holds that price.
+    [[nodiscard]] std::uint32_t rung_of(std::uint16_t locate, bool bid,
+                                        std::uint32_t price) const noexcept {
+        const std::size_t id = std::size_t{locate} * 2 + bid;
+        if (id >= ladders_.size()) return 0;
+        const ladder& l = ladders_[id];
+        return l.block == 0 ? 0 : rung_in(l, price);
+    }
+    [[nodiscard]] static std::uint32_t rung_in(const ladder& l, std::uint32_t price) noexcept {
+        const std::uint32_t d = price - l.base;  // wraps below the window: far past its end
+        const std::uint32_t q = d / tick_size;
+        if (q >= ladder_width || q * tick_size != d) return 0;
+        return l.block * ladder_width + q;
+    }
+    // Where a level index points (ladder rung or hash-pool record), for prefetching.
+    [[nodiscard]] const void* level_address(std::uint32_t l) const noexcept {
+        if (l & far_level) {
+            l &= ~far_level;
+            return l < levels_.size() ? &levels_[l] : nullptr;
+        }
+        return l < rungs_.size() ? &rungs_[l] : nullptr;
+    }
 
     static constexpr std::uint64_t level_key(std::uint16_t locate, bool bid,
                                              std::uint32_t price) noexcept {
@@ -399,8 +457,11 @@ class itch_book {
             case itch50::add_order_mpid::type:
                 if (m.size() >= itch50::add_order::min_size) {
                     const itch50::add_order::view v(m);
-                    level_index_.prefetch(
-                        level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price()));
+                    const bool bid = v.buy_sell_indicator() == 'B';
+                    if (const std::uint32_t r = rung_of(v.stock_locate(), bid, v.price()))
+                        __builtin_prefetch(&rungs_[r]);
+                    else
+                        level_index_.prefetch(level_key(v.stock_locate(), bid, v.price()));
                 }
                 return;
             case itch50::order_executed::type:
@@ -427,8 +488,10 @@ class itch_book {
             case itch50::add_order_mpid::type:
                 if (m.size() >= itch50::add_order::min_size) {
                     const itch50::add_order::view v(m);
-                    if (const level_slot* s = level_index_.find(
-                            level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price())))
+                    const bool bid = v.buy_sell_indicator() == 'B';
+                    if (rung_of(v.stock_locate(), bid, v.price()) != 0) return;
+                    if (const level_slot* s =
+                            level_index_.find(level_key(v.stock_locate(), bid, v.price())))
                         __builtin_prefetch(&levels_[s->index]);
                 }
                 return;
@@ -440,8 +503,8 @@ class itch_book {
                 if (m.size() >= itch50::order_delete::min_size) {
                     const order* o =
                         slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (o && o->level != 0 && o->level < levels_.size())
-                        __builtin_prefetch(&levels_[o->level]);
+                    if (o && o->level != 0)
+                        if (const void* a = level_address(o->level)) __builtin_prefetch(a);
                 }
                 return;
             default:
@@ -458,9 +521,22 @@ class itch_book {
                 if (m.size() >= itch50::order_replace::min_size) {
                     const itch50::order_replace::view v(m);
                     const order* o = slot_of(v.original_order_reference_number());
-                    if (o && o->level != 0 && o->level < levels_.size()) {
-                        const level_node& n = levels_[o->level];
-                        level_index_.prefetch(level_key(n.locate, n.bid, v.price()));
+                    if (!o || o->level == 0) return;
+                    if (!(o->level & far_level)) {
+                        if (o->level >= rungs_.size()) return;
+                        const std::uint32_t owner = rungs_[o->level].owner;
+                        const auto loc = static_cast<std::uint16_t>(owner >> 1);
+                        const bool bid = (owner & 1) != 0;
+                        if (const std::uint32_t r = rung_of(loc, bid, v.price()))
+                            __builtin_prefetch(&rungs_[r]);
+                        else
+                            level_index_.prefetch(level_key(loc, bid, v.price()));
+                    } else if ((o->level & ~far_level) < levels_.size()) {
+                        const level_node& n = levels_[o->level & ~far_level];
+                        if (const std::uint32_t r = rung_of(n.locate, n.bid, v.price()))
+                            __builtin_prefetch(&rungs_[r]);
+                        else
+                            level_index_.prefetch(level_key(n.locate, n.bid, v.price()));
                         if (n.orders == 1)
                             level_index_.prefetch(level_key(n.locate, n.bid, n.price));
                     }
@@ -473,8 +549,8 @@ class itch_book {
                 if (m.size() >= itch50::order_delete::min_size) {
                     const order* o =
                         slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (o && o->level != 0 && o->level < levels_.size()) {
-                        const level_node& n = levels_[o->level];
+                    if (o && (o->level & far_level) && (o->level & ~far_level) < levels_.size()) {
+                        const level_node& n = levels_[o->level & ~far_level];
                         if (n.orders == 1)
                             level_index_.prefetch(level_key(n.locate, n.bid, n.price));
                     }
@@ -559,16 +635,55 @@ class itch_book {
             erase(h);
         } else {
             o.shares -= by;
-            levels_[o.level].shares -= by;
+            if (o.level & far_level) [[unlikely]]
+                levels_[o.level & ~far_level].shares -= by;
+            else
+                rungs_[o.level].shares -= by;
         }
     }
 
     // Adds one order of `shares` to the level (created if absent); returns its index.
     std::uint32_t enter_level(std::uint16_t locate, bool bid, std::uint32_t price,
                               std::uint32_t shares) {
+        const std::size_t id = std::size_t{locate} * 2 + bid;
+        if (id >= ladders_.size()) [[unlikely]]
+            ladders_.resize(id + 1);
+        ladder& l = ladders_[id];
+        std::uint32_t r = l.block == 0 ? 0 : rung_in(l, price);
+        if (r == 0) [[unlikely]]
+            r = open_window(l, static_cast<std::uint32_t>(id), price);
+        if (r != 0) [[likely]] {
+            rung& g = rungs_[r];
+            g.shares += shares;
+            if (g.orders++ == 0) {
+                ++l.live;
+                ++ladder_levels_;
+            }
+            return r;
+        }
+        return far_level | enter_far_level(locate, bid, price, shares);
+    }
+
+    // A ladder without a block gets one; an empty ladder moves its window to the price.
+    // Returns the price's rung, or 0 when it stays off the window (the hash takes it).
+    std::uint32_t open_window(ladder& l, std::uint32_t id, std::uint32_t price) {
+        if (l.block != 0 && (l.live != 0 || l.far != 0)) return 0;
+        // the price in the middle of the window, or as low as the grid allows
+        l.base = price - tick_size * std::min(ladder_width / 2, price / tick_size);
+        if (l.block == 0) {
+            l.block = static_cast<std::uint32_t>(rungs_.size() / ladder_width);
+            rungs_.resize(rungs_.size() + ladder_width, rung{0, 0, id});
+        }
+        return rung_in(l, price);
+    }
+
+    // The hash-table path for prices no ladder window holds; returns the levels_ index.
+    std::uint32_t enter_far_level(std::uint16_t locate, bool bid, std::uint32_t price,
+                                  std::uint32_t shares) {
         bool created = false;
         level_slot& s = level_index_.find_or_insert(level_key(locate, bid, price), created);
         if (created) [[unlikely]] {
+            ++ladders_[std::size_t{locate} * 2 + bid].far;  // enter_level made the entry
             s.index = new_level();
             levels_[s.index] = level_node{shares, price, 1, locate, bid};
             return s.index;
@@ -581,12 +696,24 @@ class itch_book {
 
     // The order leaves level l, taking `shares` with it; an empty level is freed.
     void leave_level(std::uint32_t l, std::uint32_t shares) noexcept {
+        if (!(l & far_level)) [[likely]] {
+            rung& g = rungs_[l];
+            g.shares -= std::min<std::uint64_t>(shares, g.shares);
+            if (--g.orders == 0) {
+                g.shares = 0;
+                --ladders_[g.owner].live;
+                --ladder_levels_;
+            }
+            return;
+        }
+        l &= ~far_level;
         level_node& n = levels_[l];
         n.shares -= std::min<std::uint64_t>(shares, n.shares);
         if (--n.orders != 0) [[likely]]
             return;
         if (level_slot* s = level_index_.find(level_key(n.locate, n.bid, n.price)))
             level_index_.erase(s);
+        --ladders_[std::size_t{n.locate} * 2 + n.bid].far;
         n.price = free_level_;
         free_level_ = l;
     }
@@ -633,6 +760,14 @@ class itch_book {
     [[nodiscard]] std::vector<level> side(std::uint16_t locate, bool bid,
                                           std::size_t max_levels) const {
         std::vector<level> out;
+        if (const std::size_t id = std::size_t{locate} * 2 + bid;
+            id < ladders_.size() && ladders_[id].block != 0) {
+            const ladder& l = ladders_[id];
+            for (std::uint32_t q = 0; q < ladder_width; ++q) {
+                const rung& g = rungs_[std::size_t{l.block} * ladder_width + q];
+                if (g.orders != 0) out.push_back(level{l.base + q * tick_size, g.shares, g.orders});
+            }
+        }
         for (std::size_t i = 1; i < levels_.size(); ++i) {
             const level_node& n = levels_[i];
             if (n.orders != 0 && n.locate == locate && n.bid == bid)
@@ -658,6 +793,9 @@ class itch_book {
     std::vector<level_node, detail::huge_page_allocator<level_node>> levels_;
     std::uint32_t free_level_ = 0;  // head of the free list (0: empty)
     detail::probe_table<level_slot, false> level_index_;
+    std::vector<ladder> ladders_;                                 // by locate * 2 + bid
+    std::vector<rung, detail::huge_page_allocator<rung>> rungs_;  // ladder_width per block
+    std::size_t ladder_levels_ = 0;                               // rungs with orders
     counters counters_;
 };
 
