@@ -449,8 +449,38 @@ class itch_book {
         return data ? &data[idx & page_mask] : nullptr;
     }
 
-    // Stage 1 of apply_framed(): the order a message names, or the level slot an add needs.
+    // Stage 1 of apply_framed(): the order a message names, or the ladder header of an add.
     [[gnu::always_inline]] void prefetch_first(exwire::bytes m) const noexcept {
+        if (m.empty()) return;
+        switch (static_cast<std::uint8_t>(m[0])) {
+            case itch50::add_order::type:
+            case itch50::add_order_mpid::type:
+                if (m.size() >= itch50::add_order::min_size) {
+                    const itch50::add_order::view v(m);
+                    const std::size_t id =
+                        std::size_t{v.stock_locate()} * 2 + (v.buy_sell_indicator() == 'B');
+                    if (id < ladders_.size()) __builtin_prefetch(&ladders_[id]);
+                }
+                return;
+            case itch50::order_executed::type:
+            case itch50::order_executed_with_price::type:
+            case itch50::order_cancel::type:
+            case itch50::order_delete::type:
+            case itch50::order_replace::type:
+                if (m.size() >= itch50::order_delete::min_size) {
+                    if (const order* o =
+                            slot_of(itch50::order_delete::view(m).order_reference_number()))
+                        __builtin_prefetch(o);
+                }
+                return;
+            default:
+                return;
+        }
+    }
+
+    // Stage 2: the level the order (now hopefully cached) points at; an add's rung, found
+    // through the (now cached) ladder header, or its hash slot.
+    [[gnu::always_inline]] void prefetch_second(exwire::bytes m) const noexcept {
         if (m.empty()) return;
         switch (static_cast<std::uint8_t>(m[0])) {
             case itch50::add_order::type:
@@ -470,9 +500,10 @@ class itch_book {
             case itch50::order_delete::type:
             case itch50::order_replace::type:
                 if (m.size() >= itch50::order_delete::min_size) {
-                    if (const order* o =
-                            slot_of(itch50::order_delete::view(m).order_reference_number()))
-                        __builtin_prefetch(o);
+                    const order* o =
+                        slot_of(itch50::order_delete::view(m).order_reference_number());
+                    if (o && o->level != 0)
+                        if (const void* a = level_address(o->level)) __builtin_prefetch(a);
                 }
                 return;
             default:
@@ -480,8 +511,10 @@ class itch_book {
         }
     }
 
-    // Stage 2: the level the order (now hopefully cached) points at, or the add's level.
-    [[gnu::always_inline]] void prefetch_second(exwire::bytes m) const noexcept {
+    // Stage 3: what changes when a level empties (the ladder header's count, or the hash
+    // slot the level leaves); a replace also looks up the level at its new price; an add
+    // off its ladder window, the hash level.
+    [[gnu::always_inline]] void prefetch_third(exwire::bytes m) const noexcept {
         if (m.empty()) return;
         switch (static_cast<std::uint8_t>(m[0])) {
             case itch50::add_order::type:
@@ -495,28 +528,6 @@ class itch_book {
                         __builtin_prefetch(&levels_[s->index]);
                 }
                 return;
-            case itch50::order_executed::type:
-            case itch50::order_executed_with_price::type:
-            case itch50::order_cancel::type:
-            case itch50::order_delete::type:
-            case itch50::order_replace::type:
-                if (m.size() >= itch50::order_delete::min_size) {
-                    const order* o =
-                        slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (o && o->level != 0)
-                        if (const void* a = level_address(o->level)) __builtin_prefetch(a);
-                }
-                return;
-            default:
-                return;
-        }
-    }
-
-    // Stage 3: a message that may remove the last order of its level will erase the level
-    // from the index; a replace also looks up the level at its new price.
-    [[gnu::always_inline]] void prefetch_third(exwire::bytes m) const noexcept {
-        if (m.empty()) return;
-        switch (static_cast<std::uint8_t>(m[0])) {
             case itch50::order_replace::type:
                 if (m.size() >= itch50::order_replace::min_size) {
                     const itch50::order_replace::view v(m);
@@ -549,7 +560,11 @@ class itch_book {
                 if (m.size() >= itch50::order_delete::min_size) {
                     const order* o =
                         slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (o && (o->level & far_level) && (o->level & ~far_level) < levels_.size()) {
+                    if (!o || o->level == 0) return;
+                    if (!(o->level & far_level)) {
+                        if (o->level < rungs_.size() && rungs_[o->level].orders == 1)
+                            __builtin_prefetch(&ladders_[rungs_[o->level].owner]);
+                    } else if ((o->level & ~far_level) < levels_.size()) {
                         const level_node& n = levels_[o->level & ~far_level];
                         if (n.orders == 1)
                             level_index_.prefetch(level_key(n.locate, n.bid, n.price));
