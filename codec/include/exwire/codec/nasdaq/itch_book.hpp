@@ -305,15 +305,24 @@ class itch_book {
             while (scouted - applied < ahead && scout + 2 <= n) {
                 const std::size_t len = load_be<std::uint16_t>(p + scout);
                 if (scout + 2 + len > n) break;
-                prefetch_first(msg_at(scout));  // stage 1: its order or level slot
+                // stage 1: its order and ladder header
+                if (scout + 2 + scout_bytes <= n) [[likely]]
+                    prefetch_first(p + scout + 2);
                 at[scouted & mask] = scout;
                 ++scouted;
                 scout += 2 + len;
                 // stage 2, a third of the way: the level, found through what stage 1 fetched
-                if (scouted > third) prefetch_second(msg_at(at[(scouted - 1 - third) & mask]));
-                // stage 3: the index slot of a level the message may empty
-                if (scouted > 2 * third)
-                    prefetch_third(msg_at(at[(scouted - 1 - 2 * third) & mask]));
+                if (scouted > third) {
+                    const std::size_t pos = at[(scouted - 1 - third) & mask];
+                    if (pos + 2 + scout_bytes <= n) [[likely]]
+                        prefetch_second(p + pos + 2);
+                }
+                // stage 3: what changes when the level empties; a replace's new level
+                if (scouted > 2 * third) {
+                    const std::size_t pos = at[(scouted - 1 - 2 * third) & mask];
+                    if (pos + 2 + scout_bytes <= n) [[likely]]
+                        prefetch_third(p + pos + 2);
+                }
             }
             if (applied == scouted) break;
             const std::size_t pos = at[applied & mask];
@@ -449,130 +458,105 @@ class itch_book {
         return data ? &data[idx & page_mask] : nullptr;
     }
 
-    // Stage 1 of apply_framed(): the order a message names, or the ladder header of an add.
-    [[gnu::always_inline]] void prefetch_first(exwire::bytes m) const noexcept {
-        if (m.empty()) return;
-        switch (static_cast<std::uint8_t>(m[0])) {
-            case itch50::add_order::type:
-            case itch50::add_order_mpid::type:
-                if (m.size() >= itch50::add_order::min_size) {
-                    const itch50::add_order::view v(m);
-                    const std::size_t id =
-                        std::size_t{v.stock_locate()} * 2 + (v.buy_sell_indicator() == 'B');
-                    if (id < ladders_.size()) __builtin_prefetch(&ladders_[id]);
-                }
-                return;
-            case itch50::order_executed::type:
-            case itch50::order_executed_with_price::type:
-            case itch50::order_cancel::type:
-            case itch50::order_delete::type:
-            case itch50::order_replace::type:
-                if (m.size() >= itch50::order_delete::min_size) {
-                    if (const order* o =
-                            slot_of(itch50::order_delete::view(m).order_reference_number()))
-                        __builtin_prefetch(o);
-                }
-                return;
-            default:
-                return;
+    // The prefetch stages of apply_framed() read a message at fixed offsets whatever its
+    // type, so they never branch on it (a shuffled mix of types would mispredict in each
+    // stage): the reference at 11 (A/F/E/C/X/D, U's original), an add's locate at 1, side at
+    // 19 and price at 32, a replace's price at 31. The bytes at those offsets of other types
+    // only make a useless prefetch. They run on frames with scout_bytes readable bytes.
+    static constexpr std::size_t scout_bytes = 36;
+
+    // The order slot of the reference at offset 11 (a dummy when it has no page).
+    [[gnu::always_inline]] const order* scout_order(const std::byte* q) const noexcept {
+        const std::uint64_t idx = load_be<std::uint64_t>(q + 11) - base_;
+        const std::uint64_t pg = idx >> page_bits;
+        const order* data = pg < pages_.size() ? pages_[pg].data.get() : nullptr;
+        return data ? data + (idx & page_mask) : &no_order_;
+    }
+    // The ladder of an add's (locate, side) (a dummy without block when it has none).
+    [[gnu::always_inline]] const ladder& scout_ladder(const std::byte* q) const noexcept {
+        const std::size_t id =
+            std::size_t{load_be<std::uint16_t>(q + 1)} * 2 + (q[19] == std::byte{'B'});
+        return id < ladders_.size() ? ladders_[id] : no_ladder_;
+    }
+    // rung_in() without branches: 0 when the price is off the window or off the grid.
+    [[gnu::always_inline]] static std::uint32_t scout_rung(const ladder& l,
+                                                           std::uint32_t price) noexcept {
+        const std::uint32_t d = price - l.base;
+        const std::uint32_t q = d / tick_size;
+        const bool in = (q < ladder_width) & (q * tick_size == d) & (l.block != 0);
+        return in ? l.block * ladder_width + q : 0;
+    }
+    // Where level index l lives (valid for every index an order slot holds, and 0).
+    [[gnu::always_inline]] const void* scout_level(std::uint32_t l) const noexcept {
+        const void* far = levels_.data() + (l & ~far_level);
+        const void* near = rungs_.data() + (l & ~far_level);
+        return (l & far_level) ? far : near;
+    }
+    [[gnu::always_inline]] static bool is_add(const std::byte* q) noexcept {
+        const auto t = static_cast<std::uint8_t>(q[0]);
+        return t == itch50::add_order::type || t == itch50::add_order_mpid::type;
+    }
+
+    // Stage 1: the order the message names and the ladder header of an add.
+    [[gnu::always_inline]] void prefetch_first(const std::byte* q) const noexcept {
+        __builtin_prefetch(scout_order(q));
+        __builtin_prefetch(&scout_ladder(q));
+    }
+
+    // Stage 2: an add's rung (through the now cached header), or the level the (now
+    // cached) order points at.
+    [[gnu::always_inline]] void prefetch_second(const std::byte* q) const noexcept {
+        const bool add = is_add(q);
+        const std::uint32_t r = scout_rung(scout_ladder(q), load_be<std::uint32_t>(q + 32));
+        const void* held = scout_level(scout_order(q)->level);
+        __builtin_prefetch(add ? static_cast<const void*>(&rungs_[r]) : held);
+        if (add && r == 0) [[unlikely]] {  // off the ladder: the hash slot
+            const itch50::add_order::view v(exwire::bytes(q, itch50::add_order::min_size));
+            level_index_.prefetch(
+                level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price()));
         }
     }
 
-    // Stage 2: the level the order (now hopefully cached) points at; an add's rung, found
-    // through the (now cached) ladder header, or its hash slot.
-    [[gnu::always_inline]] void prefetch_second(exwire::bytes m) const noexcept {
-        if (m.empty()) return;
-        switch (static_cast<std::uint8_t>(m[0])) {
-            case itch50::add_order::type:
-            case itch50::add_order_mpid::type:
-                if (m.size() >= itch50::add_order::min_size) {
-                    const itch50::add_order::view v(m);
-                    const bool bid = v.buy_sell_indicator() == 'B';
-                    if (const std::uint32_t r = rung_of(v.stock_locate(), bid, v.price()))
-                        __builtin_prefetch(&rungs_[r]);
-                    else
-                        level_index_.prefetch(level_key(v.stock_locate(), bid, v.price()));
-                }
-                return;
-            case itch50::order_executed::type:
-            case itch50::order_executed_with_price::type:
-            case itch50::order_cancel::type:
-            case itch50::order_delete::type:
-            case itch50::order_replace::type:
-                if (m.size() >= itch50::order_delete::min_size) {
-                    const order* o =
-                        slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (o && o->level != 0)
-                        if (const void* a = level_address(o->level)) __builtin_prefetch(a);
-                }
-                return;
-            default:
-                return;
+    // Stage 3: the ladder header whose count changes when the order's rung empties; a
+    // replace's rung at its new price; for levels in the hash, the slot a level leaves or
+    // an add's record.
+    [[gnu::always_inline]] void prefetch_third(const std::byte* q) const noexcept {
+        const bool add = is_add(q);
+        const std::uint32_t l = scout_order(q)->level;
+        if ((l & far_level) || (add && scout_rung(scout_ladder(q), load_be<std::uint32_t>(
+                                                                       q + 32)) == 0))
+            [[unlikely]] {
+            prefetch_far(q, add, l);
+            return;
+        }
+        const rung& g = rungs_[l];
+        const ladder& owner = ladders_[g.owner];  // ladders_[0] exists
+        __builtin_prefetch(g.orders == 1 && !add ? &owner : &no_ladder_);
+        if (static_cast<std::uint8_t>(q[0]) == itch50::order_replace::type) {
+            const std::uint32_t r = scout_rung(owner, load_be<std::uint32_t>(q + 31));
+            __builtin_prefetch(&rungs_[r]);
         }
     }
 
-    // Stage 3: what changes when a level empties (the ladder header's count, or the hash
-    // slot the level leaves); a replace also looks up the level at its new price; an add
-    // off its ladder window, the hash level.
-    [[gnu::always_inline]] void prefetch_third(exwire::bytes m) const noexcept {
-        if (m.empty()) return;
-        switch (static_cast<std::uint8_t>(m[0])) {
-            case itch50::add_order::type:
-            case itch50::add_order_mpid::type:
-                if (m.size() >= itch50::add_order::min_size) {
-                    const itch50::add_order::view v(m);
-                    const bool bid = v.buy_sell_indicator() == 'B';
-                    if (rung_of(v.stock_locate(), bid, v.price()) != 0) return;
-                    if (const level_slot* s =
-                            level_index_.find(level_key(v.stock_locate(), bid, v.price())))
-                        __builtin_prefetch(&levels_[s->index]);
-                }
-                return;
-            case itch50::order_replace::type:
-                if (m.size() >= itch50::order_replace::min_size) {
-                    const itch50::order_replace::view v(m);
-                    const order* o = slot_of(v.original_order_reference_number());
-                    if (!o || o->level == 0) return;
-                    if (!(o->level & far_level)) {
-                        if (o->level >= rungs_.size()) return;
-                        const std::uint32_t owner = rungs_[o->level].owner;
-                        const auto loc = static_cast<std::uint16_t>(owner >> 1);
-                        const bool bid = (owner & 1) != 0;
-                        if (const std::uint32_t r = rung_of(loc, bid, v.price()))
-                            __builtin_prefetch(&rungs_[r]);
-                        else
-                            level_index_.prefetch(level_key(loc, bid, v.price()));
-                    } else if ((o->level & ~far_level) < levels_.size()) {
-                        const level_node& n = levels_[o->level & ~far_level];
-                        if (const std::uint32_t r = rung_of(n.locate, n.bid, v.price()))
-                            __builtin_prefetch(&rungs_[r]);
-                        else
-                            level_index_.prefetch(level_key(n.locate, n.bid, v.price()));
-                        if (n.orders == 1)
-                            level_index_.prefetch(level_key(n.locate, n.bid, n.price));
-                    }
-                }
-                return;
-            case itch50::order_executed::type:
-            case itch50::order_executed_with_price::type:
-            case itch50::order_cancel::type:
-            case itch50::order_delete::type:
-                if (m.size() >= itch50::order_delete::min_size) {
-                    const order* o =
-                        slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (!o || o->level == 0) return;
-                    if (!(o->level & far_level)) {
-                        if (o->level < rungs_.size() && rungs_[o->level].orders == 1)
-                            __builtin_prefetch(&ladders_[rungs_[o->level].owner]);
-                    } else if ((o->level & ~far_level) < levels_.size()) {
-                        const level_node& n = levels_[o->level & ~far_level];
-                        if (n.orders == 1)
-                            level_index_.prefetch(level_key(n.locate, n.bid, n.price));
-                    }
-                }
-                return;
-            default:
-                return;
+    // Stage 3 for levels in the hash.
+    void prefetch_far(const std::byte* q, bool add, std::uint32_t l) const noexcept {
+        if (add) {
+            const itch50::add_order::view v(exwire::bytes(q, itch50::add_order::min_size));
+            if (const level_slot* s = level_index_.find(
+                    level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price())))
+                __builtin_prefetch(&levels_[s->index]);
+            return;
+        }
+        l &= ~far_level;
+        if (l == 0 || l >= levels_.size()) return;
+        const level_node& n = levels_[l];
+        if (n.orders == 1) level_index_.prefetch(level_key(n.locate, n.bid, n.price));
+        if (static_cast<std::uint8_t>(q[0]) == itch50::order_replace::type) {
+            const std::uint32_t price = load_be<std::uint32_t>(q + 31);
+            if (const std::uint32_t r = rung_of(n.locate, n.bid, price))
+                __builtin_prefetch(&rungs_[r]);
+            else
+                level_index_.prefetch(level_key(n.locate, n.bid, price));
         }
     }
 
@@ -807,8 +791,10 @@ class itch_book {
     detail::probe_table<far_order, false> far_orders_;
     std::vector<level_node, detail::huge_page_allocator<level_node>> levels_;
     std::uint32_t free_level_ = 0;  // head of the free list (0: empty)
+    static constexpr order no_order_{};    // what scout_order() finds without a page
+    static constexpr ladder no_ladder_{};  // what scout_ladder() finds without a ladder
     detail::probe_table<level_slot, false> level_index_;
-    std::vector<ladder> ladders_;                                 // by locate * 2 + bid
+    std::vector<ladder> ladders_ = std::vector<ladder>(2);  // [0] exists: prefetch_third                                 // by locate * 2 + bid
     std::vector<rung, detail::huge_page_allocator<rung>> rungs_;  // ladder_width per block
     std::size_t ladder_levels_ = 0;                               // rungs with orders
     counters counters_;
