@@ -503,6 +503,37 @@ TEST(itch_book, matches_a_map_book_when_prices_leave_the_ladder_windows) {
     run_random_stream(5, 1'000'000, 1'000'000, true);
 }
 
+TEST(itch_book, sums_level_shares_past_32_bits) {
+    feeder f;
+    for (const std::uint32_t price : {100000u, 100001u}) {  // a ladder rung, a hash level
+        const std::uint64_t r = price;
+        f.add(r, 7, 'B', 4'000'000'000u, price);
+        f.add(r + 10, 7, 'B', 3'000'000'000u, price);
+        auto shares = [&] {
+            for (const auto& l : f.book.bids(7))
+                if (l.price == price) return l.shares;
+            return std::uint64_t{0};
+        };
+        EXPECT_EQ(shares(), 7'000'000'000u);
+        f.exec(r, 1'000'000'000u);
+        EXPECT_EQ(shares(), 6'000'000'000u);
+        f.cancel(r + 10, 2'999'999'999u);
+        EXPECT_EQ(shares(), 3'000'000'001u);
+        f.del(r);
+        EXPECT_EQ(shares(), 1u);
+        f.add(r + 20, 7, 'B', 4'294'967'295u, price);
+        EXPECT_EQ(shares(), 4'294'967'296u);
+        f.del(r + 10);
+        f.del(r + 20);
+        EXPECT_EQ(shares(), 0u);
+        f.add(r + 30, 7, 'B', 5, price);  // the emptied level starts again from zero
+        EXPECT_EQ(shares(), 5u);
+        f.del(r + 30);
+    }
+    EXPECT_EQ(f.book.live_orders(), 0u);
+    EXPECT_EQ(f.book.live_levels(), 0u);
+}
+
 TEST(itch_book, keeps_orders_at_the_extremes_of_the_reference_range) {
     // The fallback hash stores reference + 1, which wraps to 0 (its empty mark) for the
     // largest reference: that order must still be found, and erasing it must not disturb
