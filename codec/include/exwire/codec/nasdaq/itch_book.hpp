@@ -5,15 +5,21 @@
 // Laid out for the stream: Nasdaq assigns order reference numbers in increasing order
 // through the day, so orders live in a paged flat array indexed by (reference - first
 // reference), 8 bytes each ({level index, remaining shares}); a reference far outside that
-// range (or below it) goes to a small hash table instead. Price levels live in a pool
-// ({shares, price, order count, locate, side}) found through a hash keyed by (locate, side,
-// price); an order points straight at its level, so Executed/Cancel/Delete never hash, and
-// only an Add (or a Replace to a new price) looks a level up. Each update touches the order
-// (recent references sit in a few hot cache lines) and its level.
+// range (or below it) goes to a small hash table instead. Price levels live in a ladder
+// per (locate, side): a window of 256 prices a cent apart (100 at 4 implied decimals)
+// around the first price seen, 16 bytes per price ({shares, orders, ladder}), found by
+// subtraction and division from a 16-byte header per ladder, so an Add needs no hash,
+// neighbouring prices share cache lines and a level that empties costs nothing. Prices off
+// the window or off its grid (e.g. a sub-dollar stock's $0.0001 ticks) go to a pool of
+// levels behind a hash keyed by (locate, side, price); a window moves to a new price only
+// when it and its side's hash levels are empty, so a price never has two records. An order
+// points straight at its level, so Executed/Cancel/Delete never look one up. Each update
+// touches the order (recent references sit in a few hot cache lines) and its level.
 // Reading a ladder (bids()/asks()) collects and sorts one symbol's levels (cold path).
 // No allocation per message in steady state: pages of the order array are recycled once
-// all their orders are gone, the level pool keeps freed levels on a free list, tables grow
-// geometrically (reserve() up front to avoid even that).
+// all their orders are gone, a ladder keeps its block, the level pool keeps freed levels on
+// a free list, tables grow geometrically (reserve() up front to avoid even that). Memory:
+// 4 KiB per (locate, side) that ever had an order, plus the live orders' pages.
 // Single-threaded: one thread applies messages and reads levels. References to unknown
 // orders (e.g. a stream joined mid-day) are counted, never fatal.
 
@@ -286,7 +292,8 @@ class itch_book {
     /// Applies a run of length-prefixed messages (2-byte big-endian length, then the
     /// message: the layout of Nasdaq's ITCH files and of MoldUDP64 message blocks), exactly
     /// as apply_message() on each would, but looking up to 16 frames ahead to prefetch
-    /// the orders and levels they will touch, so cache misses overlap instead of queueing.
+    /// the orders, ladder headers and levels they will touch, so cache misses overlap
+    /// instead of queueing.
     /// Stops before a frame cut short by the end of the span (status truncated, consumed
     /// tells where to resume) or a message visit() rejects (its status; that frame is not
     /// counted as consumed).
@@ -434,28 +441,11 @@ class itch_book {
         if (q >= ladder_width || q * tick_size != d) return 0;
         return l.block * ladder_width + q;
     }
-    // Where a level index points (ladder rung or hash-pool record), for prefetching.
-    [[nodiscard]] const void* level_address(std::uint32_t l) const noexcept {
-        if (l & far_level) {
-            l &= ~far_level;
-            return l < levels_.size() ? &levels_[l] : nullptr;
-        }
-        return l < rungs_.size() ? &rungs_[l] : nullptr;
-    }
 
     static constexpr std::uint64_t level_key(std::uint16_t locate, bool bid,
                                              std::uint32_t price) noexcept {
         return (std::uint64_t{1} << 63) | (std::uint64_t{locate} << 33) |
                (std::uint64_t{bid} << 32) | price;
-    }
-
-    // Where the order with this reference would sit in the pages (null if no page).
-    [[nodiscard]] const order* slot_of(std::uint64_t ref) const noexcept {
-        const std::uint64_t idx = ref - base_;
-        const std::uint64_t p = idx >> page_bits;
-        if (p >= pages_.size()) return nullptr;
-        const order* data = pages_[p].data.get();
-        return data ? &data[idx & page_mask] : nullptr;
     }
 
     // The prefetch stages of apply_framed() read a message at fixed offsets whatever its
@@ -523,8 +513,8 @@ class itch_book {
     [[gnu::always_inline]] void prefetch_third(const std::byte* q) const noexcept {
         const bool add = is_add(q);
         const std::uint32_t l = scout_order(q)->level;
-        if ((l & far_level) || (add && scout_rung(scout_ladder(q), load_be<std::uint32_t>(
-                                                                       q + 32)) == 0))
+        if ((l & far_level) ||
+            (add && scout_rung(scout_ladder(q), load_be<std::uint32_t>(q + 32)) == 0))
             [[unlikely]] {
             prefetch_far(q, add, l);
             return;
@@ -790,11 +780,12 @@ class itch_book {
     std::size_t live_orders_ = 0;
     detail::probe_table<far_order, false> far_orders_;
     std::vector<level_node, detail::huge_page_allocator<level_node>> levels_;
-    std::uint32_t free_level_ = 0;  // head of the free list (0: empty)
+    std::uint32_t free_level_ = 0;         // head of the free list (0: empty)
     static constexpr order no_order_{};    // what scout_order() finds without a page
     static constexpr ladder no_ladder_{};  // what scout_ladder() finds without a ladder
     detail::probe_table<level_slot, false> level_index_;
-    std::vector<ladder> ladders_ = std::vector<ladder>(2);  // [0] exists: prefetch_third                                 // by locate * 2 + bid
+    // by locate * 2 + bid; [0] always exists (prefetch_third() may read it)
+    std::vector<ladder> ladders_ = std::vector<ladder>(2);
     std::vector<rung, detail::huge_page_allocator<rung>> rungs_;  // ladder_width per block
     std::size_t ladder_levels_ = 0;                               // rungs with orders
     counters counters_;
