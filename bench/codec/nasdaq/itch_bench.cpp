@@ -129,7 +129,7 @@ void BM_itch_book_build(benchmark::State& state) {
 }
 
 // The same build through apply_framed(): the book frames the stream itself and prefetches
-// the orders and levels of the frames 8-16 ahead of the one it applies.
+// the orders, ladder headers and levels of the frames 6-16 ahead of the one it applies.
 void BM_itch_book_build_framed(benchmark::State& state) {
     const auto& s = stream();
     for (auto _ : state) {

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -339,7 +340,12 @@ TEST(itch_book, matches_a_map_book_over_the_synthetic_stream_both_ways) {
 
 // Random streams that break the increasing-reference pattern: references far ahead (the
 // fallback hash), below the first one, reused while live, unknown; sparse and dense.
-void run_random_stream(std::uint64_t seed, std::uint64_t first_ref, std::uint64_t spread) {
+// With wide_prices, prices also leave the ladder windows: a mid that jumps $3 every 4,000
+// messages (after the live orders are deleted, except half of those far from the mid: the
+// hash keeps levels that the moved windows may cover), prices off the cent grid, far from
+// the mid, near 0 and near the top of the 32-bit range.
+void run_random_stream(std::uint64_t seed, std::uint64_t first_ref, std::uint64_t spread,
+                       bool wide_prices = false) {
     std::mt19937_64 rng(seed);
     std::vector<std::byte> framed;
     std::array<std::byte, 64> buf{};
@@ -356,10 +362,43 @@ void run_random_stream(std::uint64_t seed, std::uint64_t first_ref, std::uint64_
         if (refs.empty() || roll < 3) return rng() % (next + spread + 10);  // maybe unknown
         return refs[rng() % refs.size()];
     };
+    std::vector<std::size_t> checkpoints;  // where the books are compared (and at the end)
+    std::vector<std::uint64_t> far_refs;   // orders added far from the mid
+    bool far_price = false;
+    auto pick_price = [&](int i) -> std::uint32_t {
+        far_price = false;
+        if (!wide_prices) return static_cast<std::uint32_t>(100000 + (rng() % 40) * 100);
+        const auto mid = static_cast<std::uint32_t>(200000 + (i / 4000) * 30000);
+        const auto kind = rng() % 100;
+        const auto ticks = static_cast<std::uint32_t>(rng() % 40);
+        if (kind < 70) return mid - 2000 + ticks * 100;                   // near the mid
+        if (kind < 78) return mid - 2000 + ticks * 100 + 1 + rng() % 99;  // off the grid
+        if (kind < 90) {                                                  // window edges, beyond
+            const auto d = static_cast<std::uint32_t>(100 + rng() % 200) * 100;
+            far_price = true;
+            return rng() & 1 ? mid + d : mid - d;
+        }
+        if (kind < 95) return static_cast<std::uint32_t>(rng() % 30000);  // under $3
+        return ~std::uint32_t{0} - static_cast<std::uint32_t>(rng() % 30000);
+    };
     for (int i = 0; i < 40'000; ++i) {
+        if (wide_prices && i % 4000 == 3999) {     // windows empty and move
+            checkpoints.push_back(framed.size());  // compare the books before the sweep
+            std::sort(far_refs.begin(), far_refs.end());
+            std::vector<std::uint64_t> kept;
+            for (const std::uint64_t r : refs) {
+                if (std::binary_search(far_refs.begin(), far_refs.end(), r) && rng() % 2 == 0) {
+                    kept.push_back(r);
+                } else {
+                    put(itch::order_delete::builder(buf).order_reference_number(r).finish().size);
+                }
+            }
+            refs = kept;
+            far_refs = kept;
+        }
         const auto op = rng() % 100;
         const auto loc = static_cast<std::uint16_t>(1 + rng() % 5);
-        const auto price = static_cast<std::uint32_t>(100000 + (rng() % 40) * 100);
+        const auto price = pick_price(i);
         const auto shares = static_cast<std::uint32_t>(1 + rng() % 400);
         if (op < 35) {
             std::uint64_t ref;
@@ -376,6 +415,7 @@ void run_random_stream(std::uint64_t seed, std::uint64_t first_ref, std::uint64_
                 ref = rng();  // anywhere in 64 bits
             }
             refs.push_back(ref);
+            if (far_price) far_refs.push_back(ref);
             const bool mpid = rng() % 10 == 0;
             auto b = [&](auto builder) {
                 return builder.stock_locate(loc)
@@ -415,6 +455,7 @@ void run_random_stream(std::uint64_t seed, std::uint64_t first_ref, std::uint64_
         } else if (op < 97) {
             const std::uint64_t nref = rng() % 4 == 0 ? next + spread : next++;
             refs.push_back(nref);
+            if (far_price) far_refs.push_back(nref);
             put(itch::order_replace::builder(buf)
                     .original_order_reference_number(pick_ref())
                     .new_order_reference_number(nref)
@@ -426,22 +467,26 @@ void run_random_stream(std::uint64_t seed, std::uint64_t first_ref, std::uint64_
             put(itch::system_event::builder(buf).event_code('O').finish().size);
         }
     }
+    checkpoints.push_back(framed.size());
     reference_book ref;
-    apply_reference(ref, exwire::bytes(framed));
     nq::itch_book framed_book(16), one_by_one(16);
-    const auto r = framed_book.apply_framed(exwire::bytes(framed));
-    ASSERT_EQ(r.status, nq::visit_status::ok);
     std::size_t pos = 0;
-    while (pos < framed.size()) {
-        const std::size_t len = exwire::load_be<std::uint16_t>(framed.data() + pos);
-        ASSERT_EQ(one_by_one.apply_message(exwire::bytes(framed).subspan(pos + 2, len)),
-                  nq::visit_status::ok);
-        pos += 2 + len;
+    for (const std::size_t until : checkpoints) {
+        const exwire::bytes part = exwire::bytes(framed).subspan(pos, until - pos);
+        apply_reference(ref, part);
+        const auto r = framed_book.apply_framed(part);
+        ASSERT_EQ(r.status, nq::visit_status::ok);
+        while (pos < until) {
+            const std::size_t len = exwire::load_be<std::uint16_t>(framed.data() + pos);
+            ASSERT_EQ(one_by_one.apply_message(exwire::bytes(framed).subspan(pos + 2, len)),
+                      nq::visit_status::ok);
+            pos += 2 + len;
+        }
+        expect_same_book(framed_book, ref, {1, 2, 3, 4, 5});
+        expect_same_book(one_by_one, ref, {1, 2, 3, 4, 5});
     }
     EXPECT_GT(ref.unknown, 0u);
     EXPECT_GT(ref.duplicates, 0u);
-    expect_same_book(framed_book, ref, {1, 2, 3, 4, 5});
-    expect_same_book(one_by_one, ref, {1, 2, 3, 4, 5});
 }
 
 TEST(itch_book, matches_a_map_book_over_random_streams_with_dense_references) {
@@ -451,6 +496,42 @@ TEST(itch_book, matches_a_map_book_over_random_streams_with_dense_references) {
 TEST(itch_book, matches_a_map_book_over_random_streams_with_gaps_and_outliers) {
     run_random_stream(2, 1'000'000, 1'000'000);  // far references land in the fallback hash
     run_random_stream(3, std::uint64_t{1} << 40, 70'000);
+}
+
+TEST(itch_book, matches_a_map_book_when_prices_leave_the_ladder_windows) {
+    run_random_stream(4, 1, 50, true);
+    run_random_stream(5, 1'000'000, 1'000'000, true);
+}
+
+TEST(itch_book, sums_level_shares_past_32_bits) {
+    feeder f;
+    for (const std::uint32_t price : {100000u, 100001u}) {  // a ladder rung, a hash level
+        const std::uint64_t r = price;
+        f.add(r, 7, 'B', 4'000'000'000u, price);
+        f.add(r + 10, 7, 'B', 3'000'000'000u, price);
+        auto shares = [&] {
+            for (const auto& l : f.book.bids(7))
+                if (l.price == price) return l.shares;
+            return std::uint64_t{0};
+        };
+        EXPECT_EQ(shares(), 7'000'000'000u);
+        f.exec(r, 1'000'000'000u);
+        EXPECT_EQ(shares(), 6'000'000'000u);
+        f.cancel(r + 10, 2'999'999'999u);
+        EXPECT_EQ(shares(), 3'000'000'001u);
+        f.del(r);
+        EXPECT_EQ(shares(), 1u);
+        f.add(r + 20, 7, 'B', 4'294'967'295u, price);
+        EXPECT_EQ(shares(), 4'294'967'296u);
+        f.del(r + 10);
+        f.del(r + 20);
+        EXPECT_EQ(shares(), 0u);
+        f.add(r + 30, 7, 'B', 5, price);  // the emptied level starts again from zero
+        EXPECT_EQ(shares(), 5u);
+        f.del(r + 30);
+    }
+    EXPECT_EQ(f.book.live_orders(), 0u);
+    EXPECT_EQ(f.book.live_levels(), 0u);
 }
 
 TEST(itch_book, keeps_orders_at_the_extremes_of_the_reference_range) {

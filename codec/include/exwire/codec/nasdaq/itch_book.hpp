@@ -5,15 +5,21 @@
 // Laid out for the stream: Nasdaq assigns order reference numbers in increasing order
 // through the day, so orders live in a paged flat array indexed by (reference - first
 // reference), 8 bytes each ({level index, remaining shares}); a reference far outside that
-// range (or below it) goes to a small hash table instead. Price levels live in a pool
-// ({shares, price, order count, locate, side}) found through a hash keyed by (locate, side,
-// price); an order points straight at its level, so Executed/Cancel/Delete never hash, and
-// only an Add (or a Replace to a new price) looks a level up. Each update touches the order
-// (recent references sit in a few hot cache lines) and its level.
+// range (or below it) goes to a small hash table instead. Price levels live in a ladder
+// per (locate, side): a window of 256 prices a cent apart (100 at 4 implied decimals)
+// around the first price seen, 16 bytes per price ({shares, orders, ladder}), found by
+// subtraction and division from a 16-byte header per ladder, so an Add needs no hash,
+// neighbouring prices share cache lines and a level that empties costs nothing. Prices off
+// the window or off its grid (e.g. a sub-dollar stock's $0.0001 ticks) go to a pool of
+// levels behind a hash keyed by (locate, side, price); a window moves to a new price only
+// when it and its side's hash levels are empty, so a price never has two records. An order
+// points straight at its level, so Executed/Cancel/Delete never look one up. Each update
+// touches the order (recent references sit in a few hot cache lines) and its level.
 // Reading a ladder (bids()/asks()) collects and sorts one symbol's levels (cold path).
 // No allocation per message in steady state: pages of the order array are recycled once
-// all their orders are gone, the level pool keeps freed levels on a free list, tables grow
-// geometrically (reserve() up front to avoid even that).
+// all their orders are gone, a ladder keeps its block, the level pool keeps freed levels on
+// a free list, tables grow geometrically (reserve() up front to avoid even that). Memory:
+// 4 KiB per (locate, side) that ever had an order, plus the live orders' pages.
 // Single-threaded: one thread applies messages and reads levels. References to unknown
 // orders (e.g. a stream joined mid-day) are counted, never fatal.
 
@@ -48,6 +54,7 @@ struct huge_page_allocator {
     template <typename U>
     huge_page_allocator(const huge_page_allocator<U>&) noexcept {}
     [[nodiscard]] T* allocate(std::size_t n) {
+        if (n > (std::size_t{1} << 48) / sizeof(T)) throw std::bad_alloc();
         const std::size_t bytes = n * sizeof(T);
         if (bytes < huge) return std::allocator<T>{}.allocate(n);
         const std::size_t rounded = (bytes + huge - 1) & ~(huge - 1);
@@ -197,17 +204,17 @@ class itch_book {
     };
 
     /// expected_orders: live orders (and levels) to make room for up front.
-    explicit itch_book(std::size_t expected_orders = 1u << 16)
-        : far_orders_(16), level_index_(expected_orders / 4 + 16) {
-        levels_.reserve(expected_orders / 4 + 16);
+    explicit itch_book(std::size_t expected_orders = 1u << 16) : far_orders_(16), level_index_(64) {
+        levels_.reserve(64);
         levels_.push_back(level_node{});  // index 0 means "no level"
+        rungs_.reserve(ladder_blocks_for(expected_orders) * ladder_width);
+        rungs_.resize(ladder_width);  // block 0: never a ladder's, so level index 0 is free
         reserve_pages(expected_orders);
     }
 
     /// Makes room so `orders` live orders (and as many levels) fit without allocating.
     void reserve(std::size_t orders) {
-        level_index_.reserve(orders);
-        levels_.reserve(orders + 1);
+        rungs_.reserve(std::max(rungs_.capacity(), ladder_blocks_for(orders) * ladder_width));
         reserve_pages(orders);
     }
 
@@ -254,9 +261,15 @@ class itch_book {
             ++counters_.unknown_orders;
             return;
         }
-        const level_node& old = levels_[h.o->level];
-        const std::uint16_t locate = old.locate;
-        const bool bid = old.bid;
+        std::uint16_t locate;
+        bool bid;
+        if (const std::uint32_t l = h.o->level; l & far_level) [[unlikely]] {
+            locate = levels_[l & ~far_level].locate;
+            bid = levels_[l & ~far_level].bid;
+        } else {
+            locate = static_cast<std::uint16_t>(rungs_[l].owner >> 1);
+            bid = (rungs_[l].owner & 1) != 0;
+        }
         leave_level(h.o->level, h.o->shares);
         erase(h);
         add(v.new_order_reference_number(), locate, bid, v.price(), v.shares());
@@ -279,7 +292,8 @@ class itch_book {
     /// Applies a run of length-prefixed messages (2-byte big-endian length, then the
     /// message: the layout of Nasdaq's ITCH files and of MoldUDP64 message blocks), exactly
     /// as apply_message() on each would, but looking up to 16 frames ahead to prefetch
-    /// the orders and levels they will touch, so cache misses overlap instead of queueing.
+    /// the orders, ladder headers and levels they will touch, so cache misses overlap
+    /// instead of queueing.
     /// Stops before a frame cut short by the end of the span (status truncated, consumed
     /// tells where to resume) or a message visit() rejects (its status; that frame is not
     /// counted as consumed).
@@ -298,15 +312,24 @@ class itch_book {
             while (scouted - applied < ahead && scout + 2 <= n) {
                 const std::size_t len = load_be<std::uint16_t>(p + scout);
                 if (scout + 2 + len > n) break;
-                prefetch_first(msg_at(scout));  // stage 1: its order or level slot
+                // stage 1: its order and ladder header
+                if (scout + 2 + scout_bytes <= n) [[likely]]
+                    prefetch_first(p + scout + 2);
                 at[scouted & mask] = scout;
                 ++scouted;
                 scout += 2 + len;
                 // stage 2, a third of the way: the level, found through what stage 1 fetched
-                if (scouted > third) prefetch_second(msg_at(at[(scouted - 1 - third) & mask]));
-                // stage 3: the index slot of a level the message may empty
-                if (scouted > 2 * third)
-                    prefetch_third(msg_at(at[(scouted - 1 - 2 * third) & mask]));
+                if (scouted > third) {
+                    const std::size_t pos = at[(scouted - 1 - third) & mask];
+                    if (pos + 2 + scout_bytes <= n) [[likely]]
+                        prefetch_second(p + pos + 2);
+                }
+                // stage 3: what changes when the level empties; a replace's new level
+                if (scouted > 2 * third) {
+                    const std::size_t pos = at[(scouted - 1 - 2 * third) & mask];
+                    if (pos + 2 + scout_bytes <= n) [[likely]]
+                        prefetch_third(p + pos + 2);
+                }
             }
             if (applied == scouted) break;
             const std::size_t pos = at[applied & mask];
@@ -335,12 +358,14 @@ class itch_book {
     }
 
     [[nodiscard]] std::size_t live_orders() const noexcept { return live_orders_; }
-    [[nodiscard]] std::size_t live_levels() const noexcept { return level_index_.size(); }
+    [[nodiscard]] std::size_t live_levels() const noexcept {
+        return ladder_levels_ + level_index_.size();
+    }
     [[nodiscard]] const counters& stats() const noexcept { return counters_; }
 
   private:
     struct order {
-        std::uint32_t level;  // index into levels_; 0 = no order here
+        std::uint32_t level;  // index into rungs_, or far_level | index into levels_; 0 = none
         std::uint32_t shares;
     };
     struct far_order {
@@ -353,6 +378,20 @@ class itch_book {
         std::uint32_t orders;  // 0: on the free list (price holds the next free index)
         std::uint16_t locate;
         bool bid;
+    };
+    // A price level of a ladder: the price follows from its place in the ladder's block.
+    struct rung {
+        std::uint64_t shares;
+        std::uint32_t orders;
+        std::uint32_t owner;  // locate * 2 + bid of the ladder whose block holds it
+    };
+    // One (locate, side)'s window of ladder_width prices on the tick grid, from `base`.
+    struct ladder {
+        std::uint32_t base;   // price of the block's first rung
+        std::uint32_t block;  // rungs_[block * ladder_width ...]; 0 = no block yet
+        std::uint32_t live;   // rungs with orders
+        std::uint32_t far;    // its levels in the hash; the window moves only when both are 0,
+                              // so no price ever has a rung and a hash level at once
     };
     struct level_slot {
         std::uint64_t key;  // level_key(); 0 = empty slot
@@ -376,112 +415,138 @@ class itch_book {
     static constexpr std::size_t page_window = 16;
     static constexpr std::size_t max_pages = std::size_t{1} << 20;  // 2^32 references
 
+    // Price ladders: a window of ladder_width prices, ticks of tick_size (a cent at 4 implied
+    // decimals) around the first price seen; prices off the window or off the grid go to
+    // the level hash (levels_, marked by far_level in an order's level index).
+    static constexpr std::uint32_t ladder_width = 256;
+    static constexpr std::uint32_t tick_size = 100;
+    static constexpr std::size_t max_ladders = std::size_t{2} << 16;  // every locate, both sides
+    static constexpr std::uint32_t far_level = std::uint32_t{1} << 31;
+    // Ladder blocks to reserve for this many live orders (memory is committed on use).
+    static std::size_t ladder_blocks_for(std::size_t orders) {
+        return std::min<std::size_t>(orders / 256 + 2, 16384);
+    }
+
+    // The rung index of (locate, bid, price), or 0 when no ladder window holds that price.
+    [[nodiscard]] std::uint32_t rung_of(std::uint16_t locate, bool bid,
+                                        std::uint32_t price) const noexcept {
+        const std::size_t id = std::size_t{locate} * 2 + bid;
+        if (id >= ladders_.size()) return 0;
+        const ladder& l = ladders_[id];
+        return l.block == 0 ? 0 : rung_in(l, price);
+    }
+    [[nodiscard]] static std::uint32_t rung_in(const ladder& l, std::uint32_t price) noexcept {
+        const std::uint32_t d = price - l.base;  // wraps below the window: far past its end
+        const std::uint32_t q = d / tick_size;
+        if (q >= ladder_width || q * tick_size != d) return 0;
+        return l.block * ladder_width + q;
+    }
+
     static constexpr std::uint64_t level_key(std::uint16_t locate, bool bid,
                                              std::uint32_t price) noexcept {
         return (std::uint64_t{1} << 63) | (std::uint64_t{locate} << 33) |
                (std::uint64_t{bid} << 32) | price;
     }
 
-    // Where the order with this reference would sit in the pages (null if no page).
-    [[nodiscard]] const order* slot_of(std::uint64_t ref) const noexcept {
-        const std::uint64_t idx = ref - base_;
-        const std::uint64_t p = idx >> page_bits;
-        if (p >= pages_.size()) return nullptr;
-        const order* data = pages_[p].data.get();
-        return data ? &data[idx & page_mask] : nullptr;
+    // The prefetch stages of apply_framed() read a message at fixed offsets whatever its
+    // type, so they never branch on it (a shuffled mix of types would mispredict in each
+    // stage): the reference at 11 (A/F/E/C/X/D, U's original), an add's locate at 1, side at
+    // 19 and price at 32, a replace's price at 31. The bytes at those offsets of other types
+    // only make a useless prefetch. They run on frames with scout_bytes readable bytes.
+    static constexpr std::size_t scout_bytes = 36;
+
+    // The order slot of the reference at offset 11 (a dummy when it has no page).
+    [[gnu::always_inline]] const order* scout_order(const std::byte* q) const noexcept {
+        const std::uint64_t idx = load_be<std::uint64_t>(q + 11) - base_;
+        const std::uint64_t pg = idx >> page_bits;
+        const order* data = pg < pages_.size() ? pages_[pg].data.get() : nullptr;
+        return data ? data + (idx & page_mask) : &no_order_;
+    }
+    // The ladder of an add's (locate, side) (a dummy without block when it has none).
+    [[gnu::always_inline]] const ladder& scout_ladder(const std::byte* q) const noexcept {
+        const std::size_t id =
+            std::size_t{load_be<std::uint16_t>(q + 1)} * 2 + (q[19] == std::byte{'B'});
+        return id < ladders_.size() ? ladders_[id] : no_ladder_;
+    }
+    // rung_in() without branches: 0 when the price is off the window or off the grid.
+    [[gnu::always_inline]] static std::uint32_t scout_rung(const ladder& l,
+                                                           std::uint32_t price) noexcept {
+        const std::uint32_t d = price - l.base;
+        const std::uint32_t q = d / tick_size;
+        const bool in = (q < ladder_width) & (q * tick_size == d) & (l.block != 0);
+        return in ? l.block * ladder_width + q : 0;
+    }
+    // Where level index l lives (valid for every index an order slot holds, and 0).
+    [[gnu::always_inline]] const void* scout_level(std::uint32_t l) const noexcept {
+        const void* far = levels_.data() + (l & ~far_level);
+        const void* near = rungs_.data() + (l & ~far_level);
+        return (l & far_level) ? far : near;
+    }
+    [[gnu::always_inline]] static bool is_add(const std::byte* q) noexcept {
+        const auto t = static_cast<std::uint8_t>(q[0]);
+        return t == itch50::add_order::type || t == itch50::add_order_mpid::type;
     }
 
-    // Stage 1 of apply_framed(): the order a message names, or the level slot an add needs.
-    [[gnu::always_inline]] void prefetch_first(exwire::bytes m) const noexcept {
-        if (m.empty()) return;
-        switch (static_cast<std::uint8_t>(m[0])) {
-            case itch50::add_order::type:
-            case itch50::add_order_mpid::type:
-                if (m.size() >= itch50::add_order::min_size) {
-                    const itch50::add_order::view v(m);
-                    level_index_.prefetch(
-                        level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price()));
-                }
-                return;
-            case itch50::order_executed::type:
-            case itch50::order_executed_with_price::type:
-            case itch50::order_cancel::type:
-            case itch50::order_delete::type:
-            case itch50::order_replace::type:
-                if (m.size() >= itch50::order_delete::min_size) {
-                    if (const order* o =
-                            slot_of(itch50::order_delete::view(m).order_reference_number()))
-                        __builtin_prefetch(o);
-                }
-                return;
-            default:
-                return;
+    // Stage 1: the order the message names and the ladder header of an add.
+    [[gnu::always_inline]] void prefetch_first(const std::byte* q) const noexcept {
+        __builtin_prefetch(scout_order(q));
+        __builtin_prefetch(&scout_ladder(q));
+    }
+
+    // Stage 2: an add's rung (through the now cached header), or the level the (now
+    // cached) order points at.
+    [[gnu::always_inline]] void prefetch_second(const std::byte* q) const noexcept {
+        const bool add = is_add(q);
+        const std::uint32_t r = scout_rung(scout_ladder(q), load_be<std::uint32_t>(q + 32));
+        const void* held = scout_level(scout_order(q)->level);
+        __builtin_prefetch(add ? static_cast<const void*>(&rungs_[r]) : held);
+        if (add && r == 0) [[unlikely]] {  // off the ladder: the hash slot
+            const itch50::add_order::view v(exwire::bytes(q, itch50::add_order::min_size));
+            level_index_.prefetch(
+                level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price()));
         }
     }
 
-    // Stage 2: the level the order (now hopefully cached) points at, or the add's level.
-    [[gnu::always_inline]] void prefetch_second(exwire::bytes m) const noexcept {
-        if (m.empty()) return;
-        switch (static_cast<std::uint8_t>(m[0])) {
-            case itch50::add_order::type:
-            case itch50::add_order_mpid::type:
-                if (m.size() >= itch50::add_order::min_size) {
-                    const itch50::add_order::view v(m);
-                    if (const level_slot* s = level_index_.find(
-                            level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price())))
-                        __builtin_prefetch(&levels_[s->index]);
-                }
-                return;
-            case itch50::order_executed::type:
-            case itch50::order_executed_with_price::type:
-            case itch50::order_cancel::type:
-            case itch50::order_delete::type:
-            case itch50::order_replace::type:
-                if (m.size() >= itch50::order_delete::min_size) {
-                    const order* o =
-                        slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (o && o->level != 0 && o->level < levels_.size())
-                        __builtin_prefetch(&levels_[o->level]);
-                }
-                return;
-            default:
-                return;
+    // Stage 3: the ladder header whose count changes when the order's rung empties; a
+    // replace's rung at its new price; for levels in the hash, the slot a level leaves or
+    // an add's record.
+    [[gnu::always_inline]] void prefetch_third(const std::byte* q) const noexcept {
+        const bool add = is_add(q);
+        const std::uint32_t l = scout_order(q)->level;
+        if ((l & far_level) ||
+            (add && scout_rung(scout_ladder(q), load_be<std::uint32_t>(q + 32)) == 0))
+            [[unlikely]] {
+            prefetch_far(q, add, l);
+            return;
+        }
+        const rung& g = rungs_[l];
+        const ladder& owner = ladders_[g.owner];  // ladders_[0] exists
+        __builtin_prefetch(g.orders == 1 && !add ? &owner : &no_ladder_);
+        if (static_cast<std::uint8_t>(q[0]) == itch50::order_replace::type) {
+            const std::uint32_t r = scout_rung(owner, load_be<std::uint32_t>(q + 31));
+            __builtin_prefetch(&rungs_[r]);
         }
     }
 
-    // Stage 3: a message that may remove the last order of its level will erase the level
-    // from the index; a replace also looks up the level at its new price.
-    [[gnu::always_inline]] void prefetch_third(exwire::bytes m) const noexcept {
-        if (m.empty()) return;
-        switch (static_cast<std::uint8_t>(m[0])) {
-            case itch50::order_replace::type:
-                if (m.size() >= itch50::order_replace::min_size) {
-                    const itch50::order_replace::view v(m);
-                    const order* o = slot_of(v.original_order_reference_number());
-                    if (o && o->level != 0 && o->level < levels_.size()) {
-                        const level_node& n = levels_[o->level];
-                        level_index_.prefetch(level_key(n.locate, n.bid, v.price()));
-                        if (n.orders == 1)
-                            level_index_.prefetch(level_key(n.locate, n.bid, n.price));
-                    }
-                }
-                return;
-            case itch50::order_executed::type:
-            case itch50::order_executed_with_price::type:
-            case itch50::order_cancel::type:
-            case itch50::order_delete::type:
-                if (m.size() >= itch50::order_delete::min_size) {
-                    const order* o =
-                        slot_of(itch50::order_delete::view(m).order_reference_number());
-                    if (o && o->level != 0 && o->level < levels_.size()) {
-                        const level_node& n = levels_[o->level];
-                        if (n.orders == 1)
-                            level_index_.prefetch(level_key(n.locate, n.bid, n.price));
-                    }
-                }
-                return;
-            default:
-                return;
+    // Stage 3 for levels in the hash.
+    void prefetch_far(const std::byte* q, bool add, std::uint32_t l) const noexcept {
+        if (add) {
+            const itch50::add_order::view v(exwire::bytes(q, itch50::add_order::min_size));
+            if (const level_slot* s = level_index_.find(
+                    level_key(v.stock_locate(), v.buy_sell_indicator() == 'B', v.price())))
+                __builtin_prefetch(&levels_[s->index]);
+            return;
+        }
+        l &= ~far_level;
+        if (l == 0 || l >= levels_.size()) return;
+        const level_node& n = levels_[l];
+        if (n.orders == 1) level_index_.prefetch(level_key(n.locate, n.bid, n.price));
+        if (static_cast<std::uint8_t>(q[0]) == itch50::order_replace::type) {
+            const std::uint32_t price = load_be<std::uint32_t>(q + 31);
+            if (const std::uint32_t r = rung_of(n.locate, n.bid, price))
+                __builtin_prefetch(&rungs_[r]);
+            else
+                level_index_.prefetch(level_key(n.locate, n.bid, price));
         }
     }
 
@@ -559,16 +624,55 @@ class itch_book {
             erase(h);
         } else {
             o.shares -= by;
-            levels_[o.level].shares -= by;
+            if (o.level & far_level) [[unlikely]]
+                levels_[o.level & ~far_level].shares -= by;
+            else
+                rungs_[o.level].shares -= by;
         }
     }
 
     // Adds one order of `shares` to the level (created if absent); returns its index.
     std::uint32_t enter_level(std::uint16_t locate, bool bid, std::uint32_t price,
                               std::uint32_t shares) {
+        const std::size_t id = std::size_t{locate} * 2 + bid;
+        if (id >= ladders_.size()) [[unlikely]]
+            ladders_.resize(id + 1);
+        ladder& l = ladders_[id];
+        std::uint32_t r = l.block == 0 ? 0 : rung_in(l, price);
+        if (r == 0) [[unlikely]]
+            r = open_window(l, static_cast<std::uint32_t>(id), price);
+        if (r != 0) [[likely]] {
+            rung& g = rungs_[r];
+            g.shares += shares;
+            if (g.orders++ == 0) {
+                ++l.live;
+                ++ladder_levels_;
+            }
+            return r;
+        }
+        return far_level | enter_far_level(locate, bid, price, shares);
+    }
+
+    // A ladder without a block gets one; an empty ladder moves its window to the price.
+    // Returns the price's rung, or 0 when it stays off the window (the hash takes it).
+    std::uint32_t open_window(ladder& l, std::uint32_t id, std::uint32_t price) {
+        if (l.block != 0 && (l.live != 0 || l.far != 0)) return 0;
+        // the price in the middle of the window, or as low as the grid allows
+        l.base = price - tick_size * std::min(ladder_width / 2, price / tick_size);
+        if (l.block == 0) {
+            l.block = static_cast<std::uint32_t>(rungs_.size() / ladder_width);
+            rungs_.resize(rungs_.size() + ladder_width, rung{0, 0, id});
+        }
+        return rung_in(l, price);
+    }
+
+    // The hash-table path for prices no ladder window holds; returns the levels_ index.
+    std::uint32_t enter_far_level(std::uint16_t locate, bool bid, std::uint32_t price,
+                                  std::uint32_t shares) {
         bool created = false;
         level_slot& s = level_index_.find_or_insert(level_key(locate, bid, price), created);
         if (created) [[unlikely]] {
+            ++ladders_[std::size_t{locate} * 2 + bid].far;  // enter_level made the entry
             s.index = new_level();
             levels_[s.index] = level_node{shares, price, 1, locate, bid};
             return s.index;
@@ -581,12 +685,24 @@ class itch_book {
 
     // The order leaves level l, taking `shares` with it; an empty level is freed.
     void leave_level(std::uint32_t l, std::uint32_t shares) noexcept {
+        if (!(l & far_level)) [[likely]] {
+            rung& g = rungs_[l];
+            g.shares -= std::min<std::uint64_t>(shares, g.shares);
+            if (--g.orders == 0) {
+                g.shares = 0;
+                --ladders_[g.owner].live;
+                --ladder_levels_;
+            }
+            return;
+        }
+        l &= ~far_level;
         level_node& n = levels_[l];
         n.shares -= std::min<std::uint64_t>(shares, n.shares);
         if (--n.orders != 0) [[likely]]
             return;
         if (level_slot* s = level_index_.find(level_key(n.locate, n.bid, n.price)))
             level_index_.erase(s);
+        --ladders_[std::size_t{n.locate} * 2 + n.bid].far;
         n.price = free_level_;
         free_level_ = l;
     }
@@ -633,6 +749,14 @@ class itch_book {
     [[nodiscard]] std::vector<level> side(std::uint16_t locate, bool bid,
                                           std::size_t max_levels) const {
         std::vector<level> out;
+        if (const std::size_t id = std::size_t{locate} * 2 + bid;
+            id < ladders_.size() && ladders_[id].block != 0) {
+            const ladder& l = ladders_[id];
+            for (std::uint32_t q = 0; q < ladder_width; ++q) {
+                const rung& g = rungs_[std::size_t{l.block} * ladder_width + q];
+                if (g.orders != 0) out.push_back(level{l.base + q * tick_size, g.shares, g.orders});
+            }
+        }
         for (std::size_t i = 1; i < levels_.size(); ++i) {
             const level_node& n = levels_[i];
             if (n.orders != 0 && n.locate == locate && n.bid == bid)
@@ -656,8 +780,14 @@ class itch_book {
     std::size_t live_orders_ = 0;
     detail::probe_table<far_order, false> far_orders_;
     std::vector<level_node, detail::huge_page_allocator<level_node>> levels_;
-    std::uint32_t free_level_ = 0;  // head of the free list (0: empty)
+    std::uint32_t free_level_ = 0;         // head of the free list (0: empty)
+    static constexpr order no_order_{};    // what scout_order() finds without a page
+    static constexpr ladder no_ladder_{};  // what scout_ladder() finds without a ladder
     detail::probe_table<level_slot, false> level_index_;
+    // by locate * 2 + bid; [0] always exists (prefetch_third() may read it)
+    std::vector<ladder> ladders_ = std::vector<ladder>(2);
+    std::vector<rung, detail::huge_page_allocator<rung>> rungs_;  // ladder_width per block
+    std::size_t ladder_levels_ = 0;                               // rungs with orders
     counters counters_;
 };
 
