@@ -36,6 +36,21 @@ static_assert(sizeof(segment_header) == segment_header_size);
            h.segment_size >= min_segment_size && h.segment_size % 4096 == 0;
 }
 
+/// Whether the segment mapped at `base` still is segment `index`: the writer's helper zeroes
+/// the header of a segment it recycles before anything else, so a reader that has read a
+/// record and then still finds its index here read it from that segment's current life.
+[[nodiscard]] inline bool still_segment(const std::byte* base, std::uint64_t index) noexcept {
+    // Orders the record's loads before the header's (the helper zeroes the header first).
+    std::atomic_thread_fence(std::memory_order_acquire);
+    const auto idx = std::atomic_ref<std::uint64_t>(
+                         *reinterpret_cast<std::uint64_t*>(const_cast<std::byte*>(base) + 24))
+                         .load(std::memory_order_relaxed);
+    const auto magic = std::atomic_ref<std::uint64_t>(
+                           *reinterpret_cast<std::uint64_t*>(const_cast<std::byte*>(base)))
+                           .load(std::memory_order_relaxed);
+    return idx == index && magic == segment_magic;
+}
+
 [[nodiscard]] inline std::uint32_t load_length(const std::byte* p) noexcept {
     // The length word is the publication point: acquire pairs with the writer's release so
     // the header and payload written before it are visible.

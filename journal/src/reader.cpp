@@ -86,6 +86,12 @@ bool reader::map_segment(std::uint64_t index) noexcept {
     for (std::size_t i = 0; i < slots; ++i) {
         auto& c = cache_[i];
         if (c.index == index && c.file.data().data() != nullptr) {
+            // The file may have been recycled as a later segment since it was mapped.
+            if (!detail::still_segment(c.file.data().data(), index)) {
+                c.file = mapped_file{};
+                c.used = 0;
+                continue;
+            }
             c.used = ++use_clock_;
             base_ = c.file.data().data();
             mapped_index_ = index;
@@ -147,9 +153,21 @@ read_status reader::next(record_view& out) noexcept {
         switch (detail::check_slot(base_, segment_size_, off_, options_.verify_checksums, len)) {
             case detail::slot::record:
                 out = detail::make_view(base_ + off_, len, position());
+                // A segment recycled under this reader (it lagged behind retention) changes
+                // its header before its records: what was read may be from either life.
+                if (!detail::still_segment(base_, seg_index_)) {
+                    base_ = nullptr;
+                    mapped_index_ = ~std::uint64_t{0};
+                    return read_status::missing;
+                }
                 off_ += align_up(len, record_alignment);
                 return read_status::ok;
             case detail::slot::empty:
+                if (!detail::still_segment(base_, seg_index_)) {
+                    base_ = nullptr;
+                    mapped_index_ = ~std::uint64_t{0};
+                    return read_status::missing;
+                }
                 return read_status::end;
             case detail::slot::end_marker:
             case detail::slot::segment_full: {
