@@ -53,6 +53,21 @@ std::unique_ptr<writer> open_writer(const std::string& dir, const config& c = sm
     return w.ok() ? std::move(*w) : nullptr;
 }
 
+// The fast path splits data into three chains and combines them (long data in stripes of
+// 3 x 512 bytes): every length up to past two stripes, at odd offsets, with several seeds.
+TEST(crc32c, three_chain_fast_path_equals_the_table_for_every_length_and_offset) {
+    const auto data = pattern(4000, 11);
+    for (std::size_t n = 0; n <= 3200; ++n) {
+        const std::size_t off = n % 7;
+        const bytes b{data.data() + off, n};
+        const std::uint32_t seed = static_cast<std::uint32_t>(n * 2654435761u);
+        ASSERT_EQ(crc32c(seed, b), crc32c_portable(seed, b)) << "length " << n;
+    }
+    // Extending in two calls equals one call (records are checked in one pass).
+    const bytes all{data.data(), 1000};
+    EXPECT_EQ(crc32c(crc32c(5, all.first(123)), all.subspan(123)), crc32c(5, all));
+}
+
 TEST(crc32c, hardware_and_portable_agree_on_the_standard_check_value) {
     const auto b = to_bytes("123456789");
     EXPECT_EQ(crc32c_portable(0, b), 0xE3069283u);
