@@ -94,6 +94,7 @@ bool reader::map_segment(std::uint64_t index) noexcept {
             }
             c.used = ++use_clock_;
             base_ = c.file.data().data();
+            seed_ = detail::checksum_seed(detail::read_segment_header(base_));
             mapped_index_ = index;
             return true;
         }
@@ -113,6 +114,7 @@ bool reader::map_segment(std::uint64_t index) noexcept {
         victim->index = index;
         victim->used = ++use_clock_;
         base_ = victim->file.data().data();
+        seed_ = detail::checksum_seed(h);
         mapped_index_ = index;
         return true;
     } catch (...) {
@@ -150,7 +152,9 @@ read_status reader::next(record_view& out) noexcept {
             return access(path_buf_.c_str(), F_OK) == 0 ? read_status::missing : read_status::end;
         }
         std::uint32_t len = 0;
-        switch (detail::check_slot(base_, segment_size_, off_, options_.verify_checksums, len)) {
+        const auto s =
+            detail::check_slot(base_, segment_size_, off_, options_.verify_checksums, len, seed_);
+        switch (s) {
             case detail::slot::record:
                 out = detail::make_view(base_ + off_, len, position());
                 // A segment recycled under this reader (it lagged behind retention) changes
@@ -181,10 +185,15 @@ read_status reader::next(record_view& out) noexcept {
                 continue;
             }
             case detail::slot::bad_length:
-                corruption_ = "bad record length";
-                return read_status::corrupt;
             case detail::slot::bad_checksum:
-                corruption_ = "checksum mismatch";
+                // A segment recycled under this reader looks corrupt to it: say what it is.
+                if (!detail::still_segment(base_, seg_index_)) {
+                    base_ = nullptr;
+                    mapped_index_ = ~std::uint64_t{0};
+                    return read_status::missing;
+                }
+                corruption_ =
+                    s == detail::slot::bad_length ? "bad record length" : "checksum mismatch";
                 return read_status::corrupt;
         }
     }

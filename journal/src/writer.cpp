@@ -144,7 +144,7 @@ result<mapped_file> create_segment(const std::string& dir, std::uint64_t idx, st
     if (!recycled) prefault(base, std::min(size, prefault_first));
     detail::segment_header h{};
     h.magic = segment_magic;
-    h.version = format_version;
+    h.version = segment_version;
     h.header_size = segment_header_size;
     h.segment_size = size;
     h.segment_index = idx;
@@ -254,11 +254,12 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
     // Find the committed end of the current segment.
     for (;;) {
         std::byte* base = w->cur_.data().data();
+        const std::uint32_t seed = detail::checksum_seed(detail::read_segment_header(base));
         std::size_t off = segment_header_size;
         bool ended = false;
         for (;;) {
             std::uint32_t len = 0;
-            const auto s = detail::check_slot(base, seg_size, off, true, len);
+            const auto s = detail::check_slot(base, seg_size, off, true, len, seed);
             if (s == detail::slot::record) {
                 off += align_up(len, record_alignment);
                 ++rep.records_scanned;
@@ -324,6 +325,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
         }
     }
     w->base_ = w->cur_.data().data();
+    w->seed_ = detail::checksum_seed(detail::read_segment_header(w->base_));
     w->synced_pos_ = w->pos_;
     rep.segment = w->seg_index_;
     rep.end_position = w->position();
@@ -410,7 +412,7 @@ append_status writer::commit(std::size_t len, const record_meta& meta) noexcept 
     std::memset(p + 12, 0, 4);
     std::memcpy(p + 16, &meta.sequence, 8);
     std::memcpy(p + 24, &meta.timestamp_ns, 8);
-    const std::uint32_t crc = record_checksum(length, p);
+    const std::uint32_t crc = record_checksum(length, p, seed_);
     std::memcpy(p + 4, &crc, 4);
     const std::size_t next = pos_ + align_up(length, record_alignment);
     // A claim larger than the commit may have left payload bytes where the next records'
@@ -483,6 +485,7 @@ append_status writer::roll() noexcept {
     retired_full_.store(true, std::memory_order_release);
     cur_ = std::move(next_);
     base_ = cur_.data().data();
+    seed_ = detail::checksum_seed(detail::read_segment_header(base_));
     ++seg_index_;
     pos_ = segment_header_size;
     synced_pos_ = pos_;

@@ -552,6 +552,106 @@ TEST(journal, a_reader_lagging_behind_a_recycled_segment_gets_missing_not_newer_
     }
 }
 
+// Rewrites a journal's segments as the first format wrote them: version 1, record
+// checksums seeded with the length only.
+void downgrade_to_version_1(const std::string& dir) {
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        if (e.path().extension() != ".seg") continue;
+        const int fd = ::open(e.path().c_str(), O_RDWR);
+        ASSERT_GE(fd, 0);
+        const auto size = static_cast<std::size_t>(std::filesystem::file_size(e.path()));
+        auto* base =
+            static_cast<std::byte*>(mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+        ::close(fd);
+        ASSERT_NE(base, MAP_FAILED);
+        const std::uint32_t v1 = format_version;
+        std::memcpy(base + 8, &v1, 4);
+        for (std::size_t off = segment_header_size; off + 4 <= size;) {
+            std::uint32_t len;
+            std::memcpy(&len, base + off, 4);
+            if (len == 0 || len == end_of_segment) break;
+            const std::uint32_t crc = record_checksum(len, base + off);
+            std::memcpy(base + off + 4, &crc, 4);
+            off += record_span(len - record_header_size);
+        }
+        munmap(base, size);
+    }
+}
+
+TEST(journal, version_1_journals_still_open_verify_and_continue) {
+    temp_dir t;
+    std::uint64_t seq = 0;
+    {
+        auto w = open_writer(t.path());
+        while (w->position() < small_segment + small_segment / 2) {
+            ++seq;
+            ASSERT_EQ(w->append(meta(direction::out, seq), pattern(varied_size(seq), seq)),
+                      append_status::ok);
+        }
+    }
+    downgrade_to_version_1(t.path());
+    {
+        auto w = open_writer(t.path());
+        ASSERT_TRUE(w);
+        EXPECT_FALSE(w->recovery().torn_tail) << w->recovery().discard_reason;
+        EXPECT_GT(w->recovery().records_scanned, 0u);
+        // Continues the version-1 segment, then rolls into version-2 ones.
+        const std::uint64_t until = w->position() + 2 * small_segment;
+        while (w->position() < until) {
+            ++seq;
+            ASSERT_EQ(w->append(meta(direction::out, seq), pattern(varied_size(seq), seq)),
+                      append_status::ok);
+        }
+    }
+    auto r = reader::open(t.path());
+    ASSERT_TRUE(r.ok());
+    record_view v;
+    std::uint64_t last = 0;
+    read_status st;
+    while ((st = r->next(v)) == read_status::ok) {
+        ASSERT_EQ(v.meta.sequence, last + 1);
+        ASSERT_EQ(v.payload.size(), varied_size(v.meta.sequence));
+        last = v.meta.sequence;
+    }
+    EXPECT_EQ(st, read_status::end) << r->corruption();
+    EXPECT_EQ(last, seq);
+    auto w = open_writer(t.path());
+    ASSERT_TRUE(w);
+    EXPECT_FALSE(w->recovery().torn_tail) << w->recovery().discard_reason;
+}
+
+// A record is only valid in the segment it was written to: the same bytes at the same offset
+// of another segment (a recycled file not cleared, after a power loss) fail the checksum.
+TEST(journal, a_record_copied_into_another_segment_fails_its_checksum) {
+    temp_dir t;
+    {
+        auto w = open_writer(t.path());
+        std::uint64_t seq = 0;
+        while (w->position() < small_segment + 4096) {
+            ++seq;
+            ASSERT_EQ(w->append(meta(direction::out, seq), pattern(100, seq)), append_status::ok);
+        }
+    }
+    // Copy segment 0's first record over segment 1's first record.
+    std::vector<char> rec(record_span(100));
+    {
+        std::ifstream in(t.sub(segment_file_name(0)), std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(segment_header_size));
+        in.read(rec.data(), static_cast<std::streamsize>(rec.size()));
+    }
+    {
+        std::fstream out(t.sub(segment_file_name(1)),
+                         std::ios::binary | std::ios::in | std::ios::out);
+        out.seekp(static_cast<std::streamoff>(segment_header_size));
+        out.write(rec.data(), static_cast<std::streamsize>(rec.size()));
+    }
+    auto r = reader::open(t.path());
+    record_view v;
+    r->seek(small_segment);
+    EXPECT_EQ(r->next(v), read_status::corrupt);
+    EXPECT_STREQ(r->corruption(), "checksum mismatch");
+}
+
 TEST(journal, retention_by_bytes_deletes_old_segments) {
     temp_dir t;
     config c = small_config();
