@@ -25,12 +25,13 @@ std::string index_file_name(direction d) {
     return d == direction::in ? "index.in" : "index.out";
 }
 
-std::uint32_t record_checksum(std::uint32_t length, const std::byte* hdr) noexcept {
+std::uint32_t record_checksum(std::uint32_t length, const std::byte* hdr,
+                              std::uint32_t segment_seed) noexcept {
     const std::size_t payload = length - record_header_size;
     // Seeding with the length binds it to the checksum without hashing the word that is
     // published separately.
-    std::uint32_t c = crc32c(length, {hdr + 8, record_header_size - 8});
-    return crc32c(c, {hdr + record_header_size, payload});
+    // Header fields and payload are contiguous: one pass (the same value as two).
+    return crc32c(length ^ segment_seed, {hdr + 8, record_header_size - 8 + payload});
 }
 
 }  // namespace exwire::journal

@@ -30,10 +30,30 @@ static_assert(sizeof(segment_header) == segment_header_size);
     return h;
 }
 
+[[nodiscard]] inline std::uint32_t checksum_seed(const segment_header& h) noexcept {
+    return segment_checksum_seed(h.version, h.segment_index);
+}
+
 [[nodiscard]] inline bool header_valid(const segment_header& h, std::size_t file_size) noexcept {
-    return h.magic == segment_magic && h.version == format_version &&
+    return h.magic == segment_magic &&
+           (h.version == format_version || h.version == segment_version) &&
            h.header_size == segment_header_size && h.segment_size == file_size &&
            h.segment_size >= min_segment_size && h.segment_size % 4096 == 0;
+}
+
+/// Whether the segment mapped at `base` still is segment `index`: the writer's helper zeroes
+/// the header of a segment it recycles before anything else, so a reader that has read a
+/// record and then still finds its index here read it from that segment's current life.
+[[nodiscard]] inline bool still_segment(const std::byte* base, std::uint64_t index) noexcept {
+    // Orders the record's loads before the header's (the helper zeroes the header first).
+    std::atomic_thread_fence(std::memory_order_acquire);
+    const auto idx = std::atomic_ref<std::uint64_t>(
+                         *reinterpret_cast<std::uint64_t*>(const_cast<std::byte*>(base) + 24))
+                         .load(std::memory_order_relaxed);
+    const auto magic = std::atomic_ref<std::uint64_t>(
+                           *reinterpret_cast<std::uint64_t*>(const_cast<std::byte*>(base)))
+                           .load(std::memory_order_relaxed);
+    return idx == index && magic == segment_magic;
 }
 
 [[nodiscard]] inline std::uint32_t load_length(const std::byte* p) noexcept {
@@ -59,7 +79,8 @@ enum class slot : std::uint8_t {
 
 /// Classifies what lies at `off` in a segment mapped at `base`.
 [[nodiscard]] inline slot check_slot(const std::byte* base, std::size_t seg_size, std::size_t off,
-                                     bool verify, std::uint32_t& length) noexcept {
+                                     bool verify, std::uint32_t& length,
+                                     std::uint32_t seed) noexcept {
     if (off + 4 > seg_size) return slot::segment_full;
     length = load_length(base + off);
     if (length == 0) return slot::empty;
@@ -69,7 +90,7 @@ enum class slot : std::uint8_t {
     if (verify) {
         std::uint32_t stored;
         std::memcpy(&stored, base + off + 4, 4);
-        if (stored != record_checksum(length, base + off)) return slot::bad_checksum;
+        if (stored != record_checksum(length, base + off, seed)) return slot::bad_checksum;
     }
     return slot::record;
 }

@@ -86,8 +86,15 @@ bool reader::map_segment(std::uint64_t index) noexcept {
     for (std::size_t i = 0; i < slots; ++i) {
         auto& c = cache_[i];
         if (c.index == index && c.file.data().data() != nullptr) {
+            // The file may have been recycled as a later segment since it was mapped.
+            if (!detail::still_segment(c.file.data().data(), index)) {
+                c.file = mapped_file{};
+                c.used = 0;
+                continue;
+            }
             c.used = ++use_clock_;
             base_ = c.file.data().data();
+            seed_ = detail::checksum_seed(detail::read_segment_header(base_));
             mapped_index_ = index;
             return true;
         }
@@ -107,6 +114,7 @@ bool reader::map_segment(std::uint64_t index) noexcept {
         victim->index = index;
         victim->used = ++use_clock_;
         base_ = victim->file.data().data();
+        seed_ = detail::checksum_seed(h);
         mapped_index_ = index;
         return true;
     } catch (...) {
@@ -144,12 +152,26 @@ read_status reader::next(record_view& out) noexcept {
             return access(path_buf_.c_str(), F_OK) == 0 ? read_status::missing : read_status::end;
         }
         std::uint32_t len = 0;
-        switch (detail::check_slot(base_, segment_size_, off_, options_.verify_checksums, len)) {
+        const auto s =
+            detail::check_slot(base_, segment_size_, off_, options_.verify_checksums, len, seed_);
+        switch (s) {
             case detail::slot::record:
                 out = detail::make_view(base_ + off_, len, position());
+                // A segment recycled under this reader (it lagged behind retention) changes
+                // its header before its records: what was read may be from either life.
+                if (!detail::still_segment(base_, seg_index_)) {
+                    base_ = nullptr;
+                    mapped_index_ = ~std::uint64_t{0};
+                    return read_status::missing;
+                }
                 off_ += align_up(len, record_alignment);
                 return read_status::ok;
             case detail::slot::empty:
+                if (!detail::still_segment(base_, seg_index_)) {
+                    base_ = nullptr;
+                    mapped_index_ = ~std::uint64_t{0};
+                    return read_status::missing;
+                }
                 return read_status::end;
             case detail::slot::end_marker:
             case detail::slot::segment_full: {
@@ -163,10 +185,15 @@ read_status reader::next(record_view& out) noexcept {
                 continue;
             }
             case detail::slot::bad_length:
-                corruption_ = "bad record length";
-                return read_status::corrupt;
             case detail::slot::bad_checksum:
-                corruption_ = "checksum mismatch";
+                // A segment recycled under this reader looks corrupt to it: say what it is.
+                if (!detail::still_segment(base_, seg_index_)) {
+                    base_ = nullptr;
+                    mapped_index_ = ~std::uint64_t{0};
+                    return read_status::missing;
+                }
+                corruption_ =
+                    s == detail::slot::bad_length ? "bad record length" : "checksum mismatch";
                 return read_status::corrupt;
         }
     }

@@ -92,29 +92,66 @@ void prefault(std::byte* p, std::size_t n) noexcept {
         __atomic_fetch_or(reinterpret_cast<unsigned char*>(p + off), 0, __ATOMIC_RELAXED);
 }
 
+/// Name of a segment dropped by retention and kept to be recycled as a later segment. Ends in
+/// `.tmp`, so open() removes one left behind by a crash.
+std::string spare_path(const std::string& dir) {
+    return dir + "/recycle.seg.tmp";
+}
+
+/// Maps the spare segment and zeroes it (header first, so a reader that still has the old
+/// segment mapped sees it change before its records vanish). Its blocks are allocated and its
+/// pages are normally still in the page cache, so this costs neither new-page zeroing by the
+/// kernel nor extent conversion, and it leaves every page mapped writable for the writer.
+/// Consumes the spare whatever happens (a spare of the wrong size is deleted).
+std::optional<mapped_file> take_spare(const std::string& dir, std::size_t size, bool sync) {
+    const std::string spare = spare_path(dir);
+    auto m = mapped_file::open(spare, true, false);
+    if (!m || m->size() != size) {
+        ::unlink(spare.c_str());
+        return std::nullopt;
+    }
+    std::byte* const base = m->data().data();
+    std::memset(base, 0, segment_header_size);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    std::memset(base + segment_header_size, 0, size - segment_header_size);
+    // With a durability promise, the zeroes reach the disk before the file takes a segment's
+    // name, so a power loss cannot bring back a previous life's records under the new name.
+    if (sync && msync(base, size, MS_SYNC) != 0) {
+        ::unlink(spare.c_str());
+        return std::nullopt;
+    }
+    return std::move(*m);
+}
+
 /// Creates segment `idx` fully allocated (its first bytes pre-faulted) under a temporary name
 /// and renames it into place once its header is written, so no reader ever sees a half-made
-/// segment.
+/// segment. A spare segment left by retention is recycled instead when there is one.
 result<mapped_file> create_segment(const std::string& dir, std::uint64_t idx, std::size_t size,
-                                   std::uint64_t journal_id) {
+                                   std::uint64_t journal_id, bool use_spare = false,
+                                   bool sync = false) {
     const std::string final_path = seg_path(dir, idx);
-    const std::string tmp = final_path + ".tmp";
-    auto m = mapped_file::create(tmp, size, false);
+    std::string tmp = final_path + ".tmp";
+    std::optional<mapped_file> recycled;
+    if (use_spare) recycled = take_spare(dir, size, sync);
+    if (recycled) tmp = spare_path(dir);
+    auto m = recycled ? result<mapped_file>(std::move(*recycled))
+                      : mapped_file::create(tmp, size, false);
     if (!m) {
         ::unlink(tmp.c_str());
         return std::move(m).err();
     }
     std::byte* const base = m->data().data();
-    prefault(base, std::min(size, prefault_first));
+    if (!recycled) prefault(base, std::min(size, prefault_first));
     detail::segment_header h{};
     h.magic = segment_magic;
-    h.version = format_version;
+    h.version = segment_version;
     h.header_size = segment_header_size;
     h.segment_size = size;
     h.segment_index = idx;
     h.created_ns = wall_ns();
     h.journal_id = journal_id;
     std::memcpy(base, &h, sizeof h);
+    if (recycled && sync) msync(base, page_size, MS_SYNC);
     if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
         const int e = errno;
         ::unlink(tmp.c_str());
@@ -137,6 +174,7 @@ struct writer::helper_state {
     bool index_failed = false;
     std::uint64_t prefault_index = ~std::uint64_t{0};  ///< segment being pre-faulted
     std::size_t prefaulted = 0;                        ///< faulted in up to here
+    bool spare = false;  ///< a segment dropped by retention waits to be recycled
 };
 
 void writer::set_error(const std::string& msg, int code) {
@@ -216,11 +254,12 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
     // Find the committed end of the current segment.
     for (;;) {
         std::byte* base = w->cur_.data().data();
+        const std::uint32_t seed = detail::checksum_seed(detail::read_segment_header(base));
         std::size_t off = segment_header_size;
         bool ended = false;
         for (;;) {
             std::uint32_t len = 0;
-            const auto s = detail::check_slot(base, seg_size, off, true, len);
+            const auto s = detail::check_slot(base, seg_size, off, true, len, seed);
             if (s == detail::slot::record) {
                 off += align_up(len, record_alignment);
                 ++rep.records_scanned;
@@ -286,6 +325,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
         }
     }
     w->base_ = w->cur_.data().data();
+    w->seed_ = detail::checksum_seed(detail::read_segment_header(w->base_));
     w->synced_pos_ = w->pos_;
     rep.segment = w->seg_index_;
     rep.end_position = w->position();
@@ -338,6 +378,8 @@ writer::~writer() {
     stop_.store(true, std::memory_order_release);
     if (thread_.joinable()) thread_.join();
     if (cfg_.mode != durability::none && base_ != nullptr) msync(base_, seg_size_, MS_SYNC);
+    // A segment retention dropped and kept for recycling is not part of the journal.
+    if (helper_ && helper_->spare) ::unlink(spare_path(dir_).c_str());
     // A preallocated segment that was never written is removed so the directory holds
     // only what was journaled.
     if (next_state_.load(std::memory_order_acquire) == next_ready &&
@@ -370,7 +412,7 @@ append_status writer::commit(std::size_t len, const record_meta& meta) noexcept 
     std::memset(p + 12, 0, 4);
     std::memcpy(p + 16, &meta.sequence, 8);
     std::memcpy(p + 24, &meta.timestamp_ns, 8);
-    const std::uint32_t crc = record_checksum(length, p);
+    const std::uint32_t crc = record_checksum(length, p, seed_);
     std::memcpy(p + 4, &crc, 4);
     const std::size_t next = pos_ + align_up(length, record_alignment);
     // A claim larger than the commit may have left payload bytes where the next records'
@@ -443,6 +485,7 @@ append_status writer::roll() noexcept {
     retired_full_.store(true, std::memory_order_release);
     cur_ = std::move(next_);
     base_ = cur_.data().data();
+    seed_ = detail::checksum_seed(detail::read_segment_header(base_));
     ++seg_index_;
     pos_ = segment_header_size;
     synced_pos_ = pos_;
@@ -455,8 +498,11 @@ append_status writer::roll() noexcept {
 
 namespace {
 
+/// Removes what the retention policy drops. When `spare` is set and no spare exists yet, the
+/// first segment to delete is renamed to the spare name instead, to be recycled as the next
+/// segment (archived segments are always moved).
 void apply_retention(const std::string& dir, const retention_policy& rp, std::uint64_t current,
-                     std::size_t seg_size, std::string& error) {
+                     std::size_t seg_size, std::string& error, bool* spare = nullptr) {
     if (rp.max_segments == 0 && rp.max_bytes == 0 && rp.max_age.count() == 0) return;
     auto segs = detail::list_segments(dir);
     if (!segs) {
@@ -488,10 +534,14 @@ void apply_retention(const std::string& dir, const retention_policy& rp, std::ui
     if (rp.archive && remove > 0) fs::create_directories(archive, ec);
     for (std::size_t i = 0; i < remove; ++i) {
         const std::string p = seg_path(dir, live[i]);
-        if (rp.archive)
+        if (rp.archive) {
             fs::rename(p, archive + "/" + segment_file_name(live[i]), ec);
-        else
+        } else if (spare != nullptr && !*spare) {
+            fs::rename(p, spare_path(dir), ec);
+            if (!ec) *spare = true;
+        } else {
             fs::remove(p, ec);
+        }
         if (ec) error = fmt::format("retention of '{}': {}", p, ec.message());
     }
 }
@@ -522,7 +572,7 @@ void writer::helper_loop() {
             retired_full_.store(false, std::memory_order_release);
             std::string err;
             apply_retention(dir_, cfg_.retention, cur_index_.load(std::memory_order_relaxed),
-                            seg_size_, err);
+                            seg_size_, err, cfg_.recycle_segments ? &hs.spare : nullptr);
             if (!err.empty()) set_error(err, 0);
             ++work;
         }
@@ -548,7 +598,9 @@ void writer::helper_loop() {
         if (!stopping &&
             (st == next_empty || (st == next_failed && monotonic_ns() >= hs.retry_at_ns))) {
             const std::uint64_t idx = cur_index_.load(std::memory_order_relaxed) + 1;
-            auto m = create_segment(dir_, idx, seg_size_, journal_id_);
+            auto m = create_segment(dir_, idx, seg_size_, journal_id_, hs.spare,
+                                    cfg_.mode != durability::none);
+            hs.spare = false;
             if (m) {
                 next_ = std::move(*m);
                 next_state_.store(next_ready, std::memory_order_release);

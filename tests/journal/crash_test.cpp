@@ -6,10 +6,12 @@
 // `crash_test --tailer DIR PROGRESS` (follow the journal, verify, publish progress), and the
 // gtest driver. EXWIRE_CRASH_KILLS sets the number of kills (default 10).
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <thread>
@@ -32,10 +34,11 @@ namespace {
 
 std::string self_exe;
 
-config crash_config() {
+// `keep` segments are retained; a small number makes retention recycle segments constantly.
+config crash_config(std::size_t keep = 128) {
     config c;
     c.segment_size = 1 << 20;
-    c.retention.max_segments = 128;  // bounds the disk a long run uses
+    c.retention.max_segments = keep;  // bounds the disk a long run uses
     // React to rolls quickly: the writer outruns preallocation on a busy machine, and a
     // writer waiting at a roll is not where the interesting kills land.
     c.helper_interval = std::chrono::microseconds(100);
@@ -78,8 +81,8 @@ int append_verifiable(writer& w, std::uint64_t limit) {
     return 0;
 }
 
-int run_writer(const std::string& dir) {
-    auto w = writer::open(dir, crash_config());
+int run_writer(const std::string& dir, std::size_t keep) {
+    auto w = writer::open(dir, crash_config(keep));
     if (!w) {
         std::fprintf(stderr, "writer: %s\n", w.err().message.c_str());
         return 2;
@@ -117,6 +120,16 @@ int run_tailer(const std::string& dir, const std::string& progress_path) {
         seen.store(v.meta.sequence, std::memory_order_release);
     }
     return 0;
+}
+
+std::vector<std::uint64_t> detail_segments(const std::string& dir) {
+    std::vector<std::uint64_t> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        std::uint64_t idx = 0;
+        if (parse_segment_file_name(e.path().filename().string(), idx)) out.push_back(idx);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 pid_t spawn(const std::vector<std::string>& args) {
@@ -233,6 +246,50 @@ TEST(journal_crash,
     EXPECT_GT(last, 0u);
 }
 
+// Retention of 3 one-MiB segments: nearly every segment the writer rolls into is a recycled
+// file that held older records. After each kill, the retained journal must hold only this
+// life's and earlier lives' records in sequence, none from a recycled file's previous life.
+TEST(journal_crash, sigkilled_writer_on_recycled_segments_never_shows_a_previous_lifes_records) {
+    const char* env = std::getenv("EXWIRE_CRASH_KILLS");
+    const int kills = env != nullptr ? std::atoi(env) : 10;
+    constexpr std::size_t keep = 3;
+    testing::temp_dir t("exwire-journal-crash-recycle");
+    const std::string dir = t.sub("j");
+    std::mt19937_64 rng(std::random_device{}());
+    std::uint64_t last = 0;
+    int torn = 0;
+    for (int k = 0; k < kills; ++k) {
+        const pid_t child = spawn({self_exe, "--writer", dir, std::to_string(keep)});
+        ASSERT_GT(child, 0);
+        std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 40000));
+        kill(child, SIGKILL);
+        int status = 0;
+        waitpid(child, &status, 0);
+        ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited early with " << WEXITSTATUS(status);
+        {
+            auto w = writer::open(dir, crash_config(keep));
+            ASSERT_TRUE(w.ok()) << w.err().message;
+            torn += (*w)->recovery().torn_tail;
+        }
+        const std::uint64_t now_last = verify_contiguous(dir);
+        ASSERT_GE(now_last, last) << "committed records were lost";
+        {
+            auto w = writer::open(dir, crash_config(keep));
+            ASSERT_TRUE(w.ok()) << w.err().message;
+            EXPECT_FALSE((*w)->recovery().torn_tail) << "a clean close leaves no tail";
+            ASSERT_EQ(append_verifiable(**w, 3), 0);
+        }
+        last = verify_contiguous(dir);
+        ASSERT_EQ(last, now_last + 3);
+    }
+    auto segs = detail_segments(dir);
+    ASSERT_FALSE(segs.empty());
+    std::printf("kills: %d, records: %llu, newest segment %llu (retention %zu), torn tails: %d\n",
+                kills, static_cast<unsigned long long>(last),
+                static_cast<unsigned long long>(segs.back()), keep, torn);
+    EXPECT_GT(segs.back(), 2 * keep) << "segments were recycled several times over";
+}
+
 }  // namespace
 }  // namespace exwire::journal
 
@@ -244,7 +301,8 @@ int main(int argc, char** argv) {
         if (n > 0) exwire::journal::self_exe.assign(buf, static_cast<std::size_t>(n));
     }
     if (argc >= 3 && std::string(argv[1]) == "--writer")
-        return exwire::journal::run_writer(argv[2]);
+        return exwire::journal::run_writer(
+            argv[2], argc >= 4 ? std::strtoul(argv[3], nullptr, 10) : std::size_t{128});
     if (argc >= 4 && std::string(argv[1]) == "--tailer")
         return exwire::journal::run_tailer(argv[2], argv[3]);
     ::testing::InitGoogleTest(&argc, argv);

@@ -44,6 +44,11 @@ struct config {
     std::chrono::milliseconds roll_timeout{5000};     ///< longest wait for a segment at a roll
     std::chrono::milliseconds retry_interval{100};    ///< retry of a failed preallocation
     bool build_index = true;                          ///< maintain index.in / index.out
+    /// A segment that retention deletes becomes the next segment instead (renamed, zeroed
+    /// and pre-faulted by the helper): no new-page work for the kernel, no unlink. A reader
+    /// lagging behind retention then gets read_status::missing (as with deletion), but
+    /// payload spans it still holds into the recycled segment change under it.
+    bool recycle_segments = true;
 };
 
 }  // namespace exwire::journal

@@ -9,7 +9,9 @@
 // Record: a 32-byte header, then the payload (the exact wire frame), padded to 8.
 //   0  u32 length     32 + payload length; 0 = not (yet) written; end_of_segment = the
 //                     writer moved on to the next segment. Published last, with release.
-//   4  u32 checksum   CRC32C of bytes 8..32 and the payload, seeded with the length.
+//   4  u32 checksum   CRC32C of bytes 8..32 and the payload, seeded with the length (xor,
+//                     in segments of version 2, a value derived from the segment index, so
+//                     a record of a recycled file's previous life never checks out).
 //   8  u16 type       application-defined record type (0 is a valid type)
 //   10 u8  direction  0 = in (received), 1 = out (sent)
 //   11 u8  flags      0 (reserved)
@@ -35,7 +37,10 @@ enum class direction : std::uint8_t { in = 0, out = 1 };
 
 inline constexpr std::uint64_t segment_magic = 0x31474553'4A575845ull;  // "EXWJSEG1"
 inline constexpr std::uint64_t index_magic = 0x31584449'4A575845ull;    // "EXWJIDX1"
-inline constexpr std::uint32_t format_version = 1;
+inline constexpr std::uint32_t format_version = 1;  ///< index files; segments written before 2
+/// Segments created now: record checksums seeded with the segment index too. Segments of
+/// version 1 (older journals) are still read and continued with their own checksum.
+inline constexpr std::uint32_t segment_version = 2;
 inline constexpr std::size_t segment_header_size = 64;
 inline constexpr std::size_t record_header_size = 32;
 inline constexpr std::size_t record_alignment = 8;
@@ -77,7 +82,16 @@ struct record_view {
 /// File name of the index of one direction.
 [[nodiscard]] std::string index_file_name(direction d);
 
-/// Checksum of a record whose header starts at `hdr` (the length word must be its final value).
-[[nodiscard]] std::uint32_t record_checksum(std::uint32_t length, const std::byte* hdr) noexcept;
+/// Checksum of a record whose header starts at `hdr` (the length word must be its final value)
+/// in a segment whose checksum seed is `segment_seed` (0 in version-1 segments).
+[[nodiscard]] std::uint32_t record_checksum(std::uint32_t length, const std::byte* hdr,
+                                            std::uint32_t segment_seed = 0) noexcept;
+
+/// Checksum seed of the records of segment `index` in a segment of `version`.
+[[nodiscard]] constexpr std::uint32_t segment_checksum_seed(std::uint32_t version,
+                                                            std::uint64_t index) noexcept {
+    return version >= 2 ? static_cast<std::uint32_t>(((index + 1) * 0x9E3779B97F4A7C15ull) >> 32)
+                        : 0u;
+}
 
 }  // namespace exwire::journal

@@ -97,6 +97,7 @@ class reader {
     const std::byte* base_ = nullptr;
     std::uint64_t seg_index_ = 0;
     std::uint64_t mapped_index_ = ~std::uint64_t{0};
+    std::uint32_t seed_ = 0;  ///< checksum seed of the mapped segment
     std::size_t off_ = segment_header_size;
     const char* corruption_ = "";
     std::unique_ptr<indexes> idx_;

@@ -108,6 +108,7 @@ class writer {
     std::size_t pos_ = 0;
     std::size_t claimed_ = no_claim_;
     std::uint64_t seg_index_ = 0;
+    std::uint32_t seed_ = 0;  ///< checksum seed of the current segment
     std::size_t seg_size_ = 0;
     std::size_t max_payload_ = 0;
     std::size_t synced_pos_ = 0;
