@@ -71,20 +71,6 @@ struct record_header {
 };
 static_assert(sizeof(record_header) == 8);
 
-/// How far ahead of its tail the producer asks for the next line's ownership.
-inline constexpr std::size_t producer_prefetch_distance = 4 * cache_line_size;
-
-/// Asks the cache for the line holding `p` in a writable state, so that the ownership
-/// request overlaps the copy before it. x86-64 PREFETCHW (a no-op on cores without it);
-/// always_inline because a call whose only effect is a prefetch may otherwise be dropped.
-[[gnu::always_inline]] inline void prefetch_for_write(const void* p) noexcept {
-#if defined(__x86_64__)
-    asm volatile("prefetchw %0" : : "m"(*static_cast<const char*>(p)));
-#else
-    __builtin_prefetch(p, 1, 3);
-#endif
-}
-
 }  // namespace byte_ring_detail
 
 /// Record type reserved for the ring's own padding; applications use any other value.
@@ -137,7 +123,6 @@ class alignas(cache_line_size) byte_ring_producer {
             off = 0;
         }
         write_header(off, static_cast<std::uint32_t>(length), type);
-        prefetch_ahead(t + rec);
         claim_start_ = t;
         claim_offset_ = off;
         pending_tail_ = t + rec;
@@ -176,19 +161,6 @@ class alignas(cache_line_size) byte_ring_producer {
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
 
   private:
-    // Asks for ownership of each line up to producer_prefetch_distance past `end` (the end
-    // of the record just claimed) once, within the space known to be free (up to
-    // cached_head_ + capacity), so the line's transfer from the consumer's cache overlaps
-    // the writes before it. prefetched_ is the first line not yet asked for.
-    void prefetch_ahead(std::uint64_t end) noexcept {
-        constexpr std::uint64_t line = cache_line_size;
-        if (prefetched_ < end) prefetched_ = end & ~(line - 1);
-        std::uint64_t limit = end + byte_ring_detail::producer_prefetch_distance;
-        if (limit > cached_head_ + capacity_) limit = cached_head_ + capacity_;
-        for (; prefetched_ < limit; prefetched_ += line)
-            byte_ring_detail::prefetch_for_write(data_ + (prefetched_ & mask_));
-    }
-
     void write_header(std::size_t off, std::uint32_t length, std::uint32_t type) noexcept {
         const byte_ring_detail::record_header h{length, type};
         std::memcpy(data_ + off, &h, sizeof h);
@@ -201,7 +173,6 @@ class alignas(cache_line_size) byte_ring_producer {
     std::size_t max_payload_ = 0;
     std::uint64_t tail_ = 0;
     std::uint64_t cached_head_ = 0;
-    std::uint64_t prefetched_ = 0;
     std::uint64_t pending_tail_ = 0;
     std::uint64_t claim_start_ = 0;
     std::size_t claim_offset_ = 0;
