@@ -1,5 +1,7 @@
 // Journal benchmarks, side by side in one run:
 //   append/{64,256}          writer::append: mean ns (Google Benchmark timing) and bytes/s
+//   append_recycled/{64,256} the same on a journal already past its retention (every segment
+//                            written is a recycled one), filled untimed first
 //   append_latency/{64,256}  the same with a TSC read around every append: p50/p99/p99.9
 //   checksum/{64,256}        the record checksum (CRC32C) of such a record alone
 //   memcpy/{64,256}          copying the payload into a pre-faulted buffer (the limit)
@@ -41,9 +43,11 @@ std::string bench_dir(const std::string& name) {
     return p.string();
 }
 
+constexpr std::size_t bench_retention = 4;  // segments kept
+
 std::unique_ptr<xj::writer> open_bench_writer(const std::string& dir) {
     xj::config c;
-    c.retention.max_segments = 4;  // bounds the disk a long run uses
+    c.retention.max_segments = bench_retention;  // bounds the disk a long run uses
     auto w = xj::writer::open(dir, c);
     if (!w) {
         std::fprintf(stderr, "%s\n", w.err().message.c_str());
@@ -80,12 +84,28 @@ void report_percentiles(benchmark::State& state, std::vector<std::uint64_t>& tic
     state.counters["max_ns"] = exwire::tsc_clock::to_ns(ticks.back());
 }
 
-void bm_append(benchmark::State& state) {
+// `recycled`: first fills the journal, untimed, until retention has recycled a segment, so
+// that every segment the timed loop writes is a recycled one (a journal that has been running
+// for a while); otherwise the timed loop starts on a new journal, whose first segments are
+// new files.
+void run_append(benchmark::State& state, bool recycled) {
     const auto size = static_cast<std::size_t>(state.range(0));
-    const std::string dir = bench_dir("append");
+    const std::string dir = bench_dir(recycled ? "append-recycled" : "append");
     auto w = open_bench_writer(dir);
     std::vector<std::byte> payload(size, std::byte{0x5A});
     xj::record_meta m{.type = 1, .dir = xj::direction::out, .sequence = 0, .timestamp_ns = 0};
+    if (recycled) {
+        // max_segments + 2 segments: the helper has recycled the first one by then.
+        const std::uint64_t until = (bench_retention + 2) * w->segment_size();
+        while (w->position() < until) {
+            ++m.sequence;
+            if (w->append(m, payload) != xj::append_status::ok) {
+                state.SkipWithError("append failed");
+                return;
+            }
+        }
+    }
+    const std::uint64_t start_position = w->position();
     const long faults_before = thread_minor_faults();
     for (auto _ : state) {
         ++m.sequence;
@@ -97,12 +117,22 @@ void bm_append(benchmark::State& state) {
     }
     state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * size));
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-    // Segments the run went through (its last run; the sustained mean crosses this many rolls).
-    state.counters["segments"] = static_cast<double>(w->position() / w->segment_size());
+    // Segments the timed loop went through (its last run; the sustained mean crosses this many
+    // rolls).
+    state.counters["segments"] =
+        static_cast<double>((w->position() - start_position) / w->segment_size());
     // Page faults the appending thread took itself (the helper did not fault ahead in time).
     state.counters["writer_faults"] = static_cast<double>(thread_minor_faults() - faults_before);
     w.reset();
     std::filesystem::remove_all(dir);
+}
+
+void bm_append(benchmark::State& state) {
+    run_append(state, false);
+}
+
+void bm_append_recycled(benchmark::State& state) {
+    run_append(state, true);
 }
 
 void bm_append_latency(benchmark::State& state) {
@@ -318,6 +348,7 @@ void bm_resend_range(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(bm_append)->Name("append")->Arg(64)->Arg(256);
+BENCHMARK(bm_append_recycled)->Name("append_recycled")->Arg(64)->Arg(256);
 BENCHMARK(bm_append_latency)->Name("append_latency")->Arg(64)->Arg(256);
 BENCHMARK(bm_checksum)->Name("checksum")->Arg(64)->Arg(256);
 BENCHMARK(bm_memcpy)->Name("memcpy")->Arg(64)->Arg(256);
