@@ -112,7 +112,7 @@ std::optional<mapped_file> take_spare(const std::string& dir, std::size_t size, 
     }
     std::byte* const base = m->data().data();
     std::memset(base, 0, segment_header_size);
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    detail::memory_fence(std::memory_order_seq_cst);
     std::memset(base + segment_header_size, 0, size - segment_header_size);
     // With a durability promise, the zeroes reach the disk before the file takes a segment's
     // name, so a power loss cannot bring back a previous life's records under the new name.

@@ -246,7 +246,7 @@ namespace detail {
     if (__builtin_expect(n == 2, 1)) {  // the most common length: no word arithmetic
         const unsigned d0 = static_cast<unsigned char>(p[0]) - unsigned{'0'};
         const unsigned d1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
-        return (d0 <= 9) & (d1 <= 9) ? static_cast<int>(d0 * 10 + d1) : -1;
+        return ((d0 <= 9) & (d1 <= 9)) ? static_cast<int>(d0 * 10 + d1) : -1;
     }
     std::uint32_t x;
     std::memcpy(&x, p, 4);
