@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints 'N skipped' and then 'N passed, N failed' for one or more meson testlog.json files,
 summed over all of them. Every meson test counts once: a gtest binary is one test, as meson
-reports it."""
+reports it. `--failed-steps N` adds N failures (build steps that ran no test); `--interrupted`
+adds one (the run was stopped)."""
 import json
 import sys
 
@@ -33,6 +34,10 @@ def main():
     if "--interrupted" in args:  # the run was stopped before it finished: that is a failure
         args.remove("--interrupted")
         totals[1] += 1
+    if "--failed-steps" in args:  # steps that could not build or configure: one failure each
+        i = args.index("--failed-steps")
+        totals[1] += int(args[i + 1])
+        del args[i : i + 2]
     for p in args:
         for i, n in enumerate(count(p)):
             totals[i] += n
