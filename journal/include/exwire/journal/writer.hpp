@@ -98,6 +98,8 @@ class writer {
     writer() = default;
     [[nodiscard]] append_status roll() noexcept;
     void helper_loop();
+    /// Helper thread: faults the current segment in ahead of the writer; true if it did any.
+    bool keep_ahead() noexcept;
     void set_error(const std::string& msg, int code);
 
     static constexpr std::size_t no_claim_ = ~std::size_t{0};
