@@ -452,7 +452,7 @@ void writer::abandon() noexcept {
     claimed_ = no_claim_;
 }
 
-append_status writer::append(const record_meta& meta, bytes payload) noexcept {
+append_status writer::append_slow(const record_meta& meta, bytes payload) noexcept {
     mutable_bytes out;
     if (const auto s = claim(payload.size(), out); s != append_status::ok) return s;
     if (!payload.empty()) std::memcpy(out.data(), payload.data(), payload.size());
