@@ -71,12 +71,16 @@ std::string seg_path(const std::string& dir, std::uint64_t idx) {
 
 // Pre-faulting: the pages of a segment are faulted in writable before the appending thread
 // stores to them (a first store to a page of a shared file mapping otherwise faults on that
-// thread: the kernel allocates and zeroes the page-cache page and marks it dirty). A new
-// segment gets its first `prefault_first` bytes at creation; the helper thread then keeps
-// the current segment faulted in `prefault_ahead` bytes past the writer's position, in
-// steps of `prefault_step`. Only what is about to be written is faulted in, so a segment
-// made ready in advance and never used (or the unused end of the last one) costs little.
-constexpr std::size_t prefault_first = std::size_t{8} << 20;
+// thread: the kernel allocates and zeroes the page-cache page and marks it dirty, and on a
+// file with unwritten extents reads ahead by zeroing several MiB more). A new segment gets its
+// first `prefault_first` bytes at creation (as much as the helper keeps ahead of the writer,
+// so the writer starts a segment with the full lead rather than racing the helper to build
+// it up); the helper thread then keeps the current segment faulted in `prefault_ahead` bytes
+// past the writer's position, in steps of `prefault_step`, and tops it up between the steps
+// of making the next segment. Only what is about to be written is faulted in, so a segment
+// made ready in advance and never used (or the unused end of the last one) costs at most
+// `prefault_first` bytes of page cache.
+constexpr std::size_t prefault_first = std::size_t{32} << 20;
 constexpr std::size_t prefault_ahead = std::size_t{32} << 20;
 constexpr std::size_t prefault_step = std::size_t{4} << 20;
 
