@@ -71,12 +71,16 @@ std::string seg_path(const std::string& dir, std::uint64_t idx) {
 
 // Pre-faulting: the pages of a segment are faulted in writable before the appending thread
 // stores to them (a first store to a page of a shared file mapping otherwise faults on that
-// thread: the kernel allocates and zeroes the page-cache page and marks it dirty). A new
-// segment gets its first `prefault_first` bytes at creation; the helper thread then keeps
-// the current segment faulted in `prefault_ahead` bytes past the writer's position, in
-// steps of `prefault_step`. Only what is about to be written is faulted in, so a segment
-// made ready in advance and never used (or the unused end of the last one) costs little.
-constexpr std::size_t prefault_first = std::size_t{8} << 20;
+// thread: the kernel allocates and zeroes the page-cache page and marks it dirty, and on a
+// file with unwritten extents reads ahead by zeroing several MiB more). A new segment gets its
+// first `prefault_first` bytes at creation (as much as the helper keeps ahead of the writer,
+// so the writer starts a segment with the full lead rather than racing the helper to build
+// it up); the helper thread then keeps the current segment faulted in `prefault_ahead` bytes
+// past the writer's position, in steps of `prefault_step`, and tops it up between the steps
+// of making the next segment. Only what is about to be written is faulted in, so a segment
+// made ready in advance and never used (or the unused end of the last one) costs at most
+// `prefault_first` bytes of page cache.
+constexpr std::size_t prefault_first = std::size_t{32} << 20;
 constexpr std::size_t prefault_ahead = std::size_t{32} << 20;
 constexpr std::size_t prefault_step = std::size_t{4} << 20;
 
@@ -103,7 +107,9 @@ std::string spare_path(const std::string& dir) {
 /// pages are normally still in the page cache, so this costs neither new-page zeroing by the
 /// kernel nor extent conversion, and it leaves every page mapped writable for the writer.
 /// Consumes the spare whatever happens (a spare of the wrong size is deleted).
-std::optional<mapped_file> take_spare(const std::string& dir, std::size_t size, bool sync) {
+template <class Between>
+std::optional<mapped_file> take_spare(const std::string& dir, std::size_t size, bool sync,
+                                      Between&& between) {
     const std::string spare = spare_path(dir);
     auto m = mapped_file::open(spare, true, false);
     if (!m || m->size() != size) {
@@ -113,7 +119,15 @@ std::optional<mapped_file> take_spare(const std::string& dir, std::size_t size, 
     std::byte* const base = m->data().data();
     std::memset(base, 0, segment_header_size);
     detail::memory_fence(std::memory_order_seq_cst);
-    std::memset(base + segment_header_size, 0, size - segment_header_size);
+    // In steps, mapping each step writable first (one call instead of a fault per page), with
+    // the writer's current segment topped up between steps: the writer must not outrun it.
+    for (std::size_t off = 0; off < size; off += prefault_step) {
+        const std::size_t n = std::min(prefault_step, size - off);
+        prefault(base + off, n);
+        const std::size_t from = off == 0 ? segment_header_size : off;
+        std::memset(base + from, 0, off + n - from);
+        between();
+    }
     // With a durability promise, the zeroes reach the disk before the file takes a segment's
     // name, so a power loss cannot bring back a previous life's records under the new name.
     if (sync && msync(base, size, MS_SYNC) != 0) {
@@ -126,13 +140,14 @@ std::optional<mapped_file> take_spare(const std::string& dir, std::size_t size, 
 /// Creates segment `idx` fully allocated (its first bytes pre-faulted) under a temporary name
 /// and renames it into place once its header is written, so no reader ever sees a half-made
 /// segment. A spare segment left by retention is recycled instead when there is one.
+template <class Between>
 result<mapped_file> create_segment(const std::string& dir, std::uint64_t idx, std::size_t size,
-                                   std::uint64_t journal_id, bool use_spare = false,
-                                   bool sync = false) {
+                                   std::uint64_t journal_id, bool use_spare, bool sync,
+                                   Between&& between, std::size_t* faulted = nullptr) {
     const std::string final_path = seg_path(dir, idx);
     std::string tmp = final_path + ".tmp";
     std::optional<mapped_file> recycled;
-    if (use_spare) recycled = take_spare(dir, size, sync);
+    if (use_spare) recycled = take_spare(dir, size, sync, between);
     if (recycled) tmp = spare_path(dir);
     auto m = recycled ? result<mapped_file>(std::move(*recycled))
                       : mapped_file::create(tmp, size, false);
@@ -141,7 +156,13 @@ result<mapped_file> create_segment(const std::string& dir, std::uint64_t idx, st
         return std::move(m).err();
     }
     std::byte* const base = m->data().data();
-    if (!recycled) prefault(base, std::min(size, prefault_first));
+    if (!recycled) {
+        for (std::size_t off = 0; off < std::min(size, prefault_first); off += prefault_step) {
+            prefault(base + off, std::min(prefault_step, size - off));
+            between();
+        }
+    }
+    if (faulted != nullptr) *faulted = recycled ? size : std::min(size, prefault_first);
     detail::segment_header h{};
     h.magic = segment_magic;
     h.version = segment_version;
@@ -174,7 +195,9 @@ struct writer::helper_state {
     bool index_failed = false;
     std::uint64_t prefault_index = ~std::uint64_t{0};  ///< segment being pre-faulted
     std::size_t prefaulted = 0;                        ///< faulted in up to here
-    bool spare = false;  ///< a segment dropped by retention waits to be recycled
+    std::uint64_t next_index = ~std::uint64_t{0};      ///< segment last made ready
+    std::size_t next_prefaulted = 0;  ///< how far it was faulted in when made ready
+    bool spare = false;               ///< a segment dropped by retention waits to be recycled
 };
 
 void writer::set_error(const std::string& msg, int code) {
@@ -215,7 +238,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
         fresh = true;
         w->journal_id_ =
             static_cast<std::uint64_t>(wall_ns()) ^ (static_cast<std::uint64_t>(getpid()) << 48);
-        auto m = create_segment(dir, 0, seg_size, w->journal_id_);
+        auto m = create_segment(dir, 0, seg_size, w->journal_id_, false, false, [] {});
         if (!m) return std::move(m).err();
         w->cur_ = std::move(*m);
         w->seg_index_ = 0;
@@ -286,7 +309,7 @@ result<std::unique_ptr<writer>> writer::open(const std::string& dir, const confi
                          h.journal_id == w->journal_id_ && h.segment_index == next;
             }
             if (!usable) {
-                m = create_segment(dir, next, seg_size, w->journal_id_);
+                m = create_segment(dir, next, seg_size, w->journal_id_, false, false, [] {});
                 if (!m) return std::move(m).err();
             }
             fresh = !usable;
@@ -433,7 +456,7 @@ void writer::abandon() noexcept {
     claimed_ = no_claim_;
 }
 
-append_status writer::append(const record_meta& meta, bytes payload) noexcept {
+append_status writer::append_slow(const record_meta& meta, bytes payload) noexcept {
     mutable_bytes out;
     if (const auto s = claim(payload.size(), out); s != append_status::ok) return s;
     if (!payload.empty()) std::memcpy(out.data(), payload.data(), payload.size());
@@ -548,6 +571,32 @@ void apply_retention(const std::string& dir, const retention_policy& rp, std::ui
 
 }  // namespace
 
+bool writer::keep_ahead() noexcept {
+    auto& hs = *helper_;
+    const std::uint64_t idx = cur_index_.load(std::memory_order_acquire);
+    std::byte* const b = cur_base_.load(std::memory_order_relaxed);
+    if (b == nullptr) return false;
+    if (idx != hs.prefault_index) {
+        hs.prefault_index = idx;
+        hs.prefaulted = pos_pub_.load(std::memory_order_relaxed) & ~(page_size - 1);
+        // What was faulted in while the segment was made ready need not be done again.
+        if (idx == hs.next_index) hs.prefaulted = std::max(hs.prefaulted, hs.next_prefaulted);
+    }
+    bool any = false;
+    // Until `prefault_ahead` past the writer, which moves meanwhile: catch up before anything
+    // else, one step at a time (the writer is read again after each).
+    for (;;) {
+        const std::size_t at = pos_pub_.load(std::memory_order_relaxed);
+        const std::size_t want =
+            std::min(seg_size_, (at + prefault_ahead + page_size - 1) & ~(page_size - 1));
+        if (hs.prefaulted >= want) return any;
+        const std::size_t n = std::min(want - hs.prefaulted, prefault_step);
+        prefault(b + hs.prefaulted, n);
+        hs.prefaulted += n;
+        any = true;
+    }
+}
+
 void writer::helper_loop() {
     auto& hs = *helper_;
     const auto interval = cfg_.helper_interval;
@@ -576,32 +625,20 @@ void writer::helper_loop() {
             if (!err.empty()) set_error(err, 0);
             ++work;
         }
-        if (!stopping) {
-            // Keep the current segment faulted in ahead of the writer.
-            const std::uint64_t idx = cur_index_.load(std::memory_order_acquire);
-            std::byte* const b = cur_base_.load(std::memory_order_relaxed);
-            const std::size_t at = pos_pub_.load(std::memory_order_relaxed);
-            if (idx != hs.prefault_index) {
-                hs.prefault_index = idx;
-                hs.prefaulted = at & ~(page_size - 1);
-            }
-            const std::size_t want =
-                std::min(seg_size_, (at + prefault_ahead + page_size - 1) & ~(page_size - 1));
-            if (b != nullptr && hs.prefaulted < want) {
-                const std::size_t n = std::min(want - hs.prefaulted, prefault_step);
-                prefault(b + hs.prefaulted, n);
-                hs.prefaulted += n;
-                ++work;
-            }
-        }
+        if (!stopping && keep_ahead()) ++work;
         const int st = next_state_.load(std::memory_order_acquire);
         if (!stopping &&
             (st == next_empty || (st == next_failed && monotonic_ns() >= hs.retry_at_ns))) {
             const std::uint64_t idx = cur_index_.load(std::memory_order_relaxed) + 1;
-            auto m = create_segment(dir_, idx, seg_size_, journal_id_, hs.spare,
-                                    cfg_.mode != durability::none);
+            // Between the steps of making the next segment, the current one is kept faulted in
+            // ahead of the writer: making the next one takes longer than the writer needs to
+            // pass the current one's pre-faulted part.
+            auto m = create_segment(
+                dir_, idx, seg_size_, journal_id_, hs.spare, cfg_.mode != durability::none,
+                [this] { (void)keep_ahead(); }, &hs.next_prefaulted);
             hs.spare = false;
             if (m) {
+                hs.next_index = idx;
                 next_ = std::move(*m);
                 next_state_.store(next_ready, std::memory_order_release);
             } else {

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -73,8 +74,33 @@ class writer {
     [[nodiscard]] append_status commit(std::size_t len, const record_meta& meta) noexcept;
     /// Drops a claim; nothing becomes visible (the claimed bytes are cleared).
     void abandon() noexcept;
-    /// Copies `payload` into a new record (claim + memcpy + commit).
-    [[nodiscard]] append_status append(const record_meta& meta, bytes payload) noexcept;
+    /// Copies `payload` into a new record (claim + memcpy + commit). Inline for the common
+    /// case (no claim open, the record fits in the current segment); rolls out of line.
+    [[nodiscard]] append_status append(const record_meta& meta, bytes payload) noexcept {
+        const std::size_t n = payload.size();
+        const std::size_t next = pos_ + record_span(n);
+        if (claimed_ != no_claim_ || n > max_payload_ || next > seg_size_) [[unlikely]]
+            return append_slow(meta, payload);
+        std::byte* const p = base_ + pos_;
+        // Type, direction, flags (0) and reserved (0) in one store. The padding is already zero:
+        // the segment is zero beyond the committed end (a larger claim is cleared when it is
+        // committed or abandoned).
+        const std::uint64_t word8 =
+            std::uint64_t{meta.type} | (std::uint64_t{static_cast<std::uint8_t>(meta.dir)} << 16);
+        std::memcpy(p + 8, &word8, 8);
+        std::memcpy(p + 16, &meta.sequence, 8);
+        std::memcpy(p + 24, &meta.timestamp_ns, 8);
+        if (n != 0) std::memcpy(p + record_header_size, payload.data(), n);
+        const auto length = static_cast<std::uint32_t>(record_header_size + n);
+        const std::uint32_t crc = record_checksum(length, p, seed_);
+        std::memcpy(p + 4, &crc, 4);
+        // Release: the header and payload become visible with the length word.
+        std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(p))
+            .store(length, std::memory_order_release);
+        pos_ = next;
+        pos_pub_.store(next, std::memory_order_relaxed);  // for the helper's pre-fault
+        return append_status::ok;
+    }
 
     /// msync everything committed and not yet synced (MS_SYNC). In `sync` mode call it per
     /// batch before the frames reach the socket. Returns io_error when msync fails.
@@ -97,7 +123,10 @@ class writer {
     struct helper_state;
     writer() = default;
     [[nodiscard]] append_status roll() noexcept;
+    [[nodiscard]] append_status append_slow(const record_meta& meta, bytes payload) noexcept;
     void helper_loop();
+    /// Helper thread: faults the current segment in ahead of the writer; true if it did any.
+    bool keep_ahead() noexcept;
     void set_error(const std::string& msg, int code);
 
     static constexpr std::size_t no_claim_ = ~std::size_t{0};
