@@ -73,40 +73,44 @@ __attribute__((target("sse4.2"))) inline std::uint64_t chain(std::uint64_t c, co
     return c;
 }
 
+struct chains {
+    std::uint64_t a, b, d;
+};
+
+/// Three chains over three consecutive runs of `k` words at `p`: the first continues state
+/// `c`, the other two start from 0 (combined by the caller with shift_words).
+__attribute__((target("sse4.2"))) inline chains three_chains(std::uint64_t c, const std::byte* p,
+                                                             std::size_t k) noexcept {
+    chains r{c, 0, 0};
+    for (std::size_t i = 0; i < k; ++i) {
+        std::uint64_t va, vb, vd;
+        std::memcpy(&va, p + 8 * i, 8);
+        std::memcpy(&vb, p + 8 * (k + i), 8);
+        std::memcpy(&vd, p + 8 * (2 * k + i), 8);
+        r.a = _mm_crc32_u64(r.a, va);
+        r.b = _mm_crc32_u64(r.b, vb);
+        r.d = _mm_crc32_u64(r.d, vd);
+    }
+    return r;
+}
+
 /// Raw state `c` extended over `words` 8-byte words at `p` with three chains.
 __attribute__((target("sse4.2,pclmul"))) std::uint64_t three_way(std::uint64_t c,
                                                                  const std::byte* p,
                                                                  std::size_t words) noexcept {
     while (words >= 3 * stripe_words) {
-        std::uint64_t a = c, b = 0, d = 0;
-        for (std::size_t i = 0; i < stripe_words; ++i) {
-            std::uint64_t va, vb, vd;
-            std::memcpy(&va, p + 8 * i, 8);
-            std::memcpy(&vb, p + 8 * (stripe_words + i), 8);
-            std::memcpy(&vd, p + 8 * (2 * stripe_words + i), 8);
-            a = _mm_crc32_u64(a, va);
-            b = _mm_crc32_u64(b, vb);
-            d = _mm_crc32_u64(d, vd);
-        }
-        c = shift_words(a, 2 * stripe_words) ^ shift_words(b, stripe_words) ^ d;
+        const chains r = three_chains(c, p, stripe_words);
+        c = shift_words(r.a, 2 * stripe_words) ^ shift_words(r.b, stripe_words) ^ r.d;
         p += 8 * 3 * stripe_words;
         words -= 3 * stripe_words;
     }
     const std::size_t k = words / 3;
     if (k < 2) return chain(c, p, words);
     const std::size_t last = words - 2 * k;  // k, k + 1 or k + 2
-    std::uint64_t a = c, b = 0, d = 0;
-    for (std::size_t i = 0; i < k; ++i) {
-        std::uint64_t va, vb, vd;
-        std::memcpy(&va, p + 8 * i, 8);
-        std::memcpy(&vb, p + 8 * (k + i), 8);
-        std::memcpy(&vd, p + 8 * (2 * k + i), 8);
-        a = _mm_crc32_u64(a, va);
-        b = _mm_crc32_u64(b, vb);
-        d = _mm_crc32_u64(d, vd);
-    }
-    d = chain(d, p + 8 * 3 * k, last - k);
-    return shift_words(a, k + last) ^ shift_words(b, last) ^ d;
+    const chains r = three_chains(c, p, k);
+    // the third run is `last` words long: its chain continues over the extra words
+    const std::uint64_t d = chain(r.d, p + 8 * 3 * k, last - k);
+    return shift_words(r.a, k + last) ^ shift_words(r.b, last) ^ d;
 }
 
 __attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::uint32_t crc, const std::byte* p,
