@@ -40,6 +40,18 @@ struct framed_result {
     visit_status status = visit_status::ok;  ///< ok, or why the frame at `consumed` stopped it
 };
 
+namespace detail {
+/// Visits the frame at `pos` (its prefix and body known to be inside the input); on success
+/// moves `pos` past it.
+template <typename Visitor>
+[[nodiscard]] visit_status visit_frame(const std::byte* p, std::size_t& pos, Visitor& visitor) {
+    const std::size_t len = load_be<std::uint16_t>(p + pos);
+    const visit_status s = visit(exwire::bytes(p + pos + 2, len), visitor);
+    if (s == visit_status::ok) pos += 2 + len;
+    return s;
+}
+}  // namespace detail
+
 /// Visits every message of a run of length-prefixed frames in stream order (see the top of
 /// this header for where it stops).
 template <typename Visitor>
@@ -58,12 +70,10 @@ template <typename Visitor>
             r.status = visit_status::truncated;
             break;
         }
-        if (const visit_status s = visit(exwire::bytes(p + pos + 2, len), visitor);
-            s != visit_status::ok) {
+        if (const visit_status s = detail::visit_frame(p, pos, visitor); s != visit_status::ok) {
             r.status = s;
             break;
         }
-        pos += 2 + len;
         ++r.messages;
     }
     r.consumed = pos;
@@ -190,13 +200,11 @@ template <std::size_t Batch = grouped_batch, typename Visitor>
         r.messages += k;
         if (irregular) {
             // not one of the fixed layouts: visit() decides (and reports) it
-            const std::size_t len = load_be<std::uint16_t>(p + pos);
-            if (const visit_status s = visit(exwire::bytes(p + pos + 2, len), visitor);
+            if (const visit_status s = detail::visit_frame(p, pos, visitor);
                 s != visit_status::ok) {
                 r.status = s;
                 break;
             }
-            pos += 2 + len;
             ++r.messages;
             continue;
         }
