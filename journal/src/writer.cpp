@@ -428,15 +428,7 @@ append_status writer::commit(std::size_t len, const record_meta& meta) noexcept 
     if (len > claimed_) return append_status::too_large;
     std::byte* const p = base_ + pos_;
     const auto length = static_cast<std::uint32_t>(record_header_size + len);
-    const std::uint16_t type = meta.type;
-    std::memcpy(p + 8, &type, 2);
-    p[10] = static_cast<std::byte>(meta.dir);
-    p[11] = std::byte{0};
-    std::memset(p + 12, 0, 4);
-    std::memcpy(p + 16, &meta.sequence, 8);
-    std::memcpy(p + 24, &meta.timestamp_ns, 8);
-    const std::uint32_t crc = record_checksum(length, p, seed_);
-    std::memcpy(p + 4, &crc, 4);
+    write_header(p, length, meta);
     const std::size_t next = pos_ + align_up(length, record_alignment);
     // A claim larger than the commit may have left payload bytes where the next records'
     // length words go; clear them before publishing, so readers stop at the next record.

@@ -82,18 +82,11 @@ class writer {
         if (claimed_ != no_claim_ || n > max_payload_ || next > seg_size_) [[unlikely]]
             return append_slow(meta, payload);
         std::byte* const p = base_ + pos_;
-        // Type, direction, flags (0) and reserved (0) in one store. The padding is already zero:
-        // the segment is zero beyond the committed end (a larger claim is cleared when it is
-        // committed or abandoned).
-        const std::uint64_t word8 =
-            std::uint64_t{meta.type} | (std::uint64_t{static_cast<std::uint8_t>(meta.dir)} << 16);
-        std::memcpy(p + 8, &word8, 8);
-        std::memcpy(p + 16, &meta.sequence, 8);
-        std::memcpy(p + 24, &meta.timestamp_ns, 8);
+        // The padding is already zero: the segment is zero beyond the committed end (a larger
+        // claim is cleared when it is committed or abandoned).
         if (n != 0) std::memcpy(p + record_header_size, payload.data(), n);
         const auto length = static_cast<std::uint32_t>(record_header_size + n);
-        const std::uint32_t crc = record_checksum(length, p, seed_);
-        std::memcpy(p + 4, &crc, 4);
+        write_header(p, length, meta);
         // Release: the header and payload become visible with the length word.
         std::atomic_ref<std::uint32_t>(*reinterpret_cast<std::uint32_t*>(p))
             .store(length, std::memory_order_release);
@@ -120,6 +113,19 @@ class writer {
     }
 
   private:
+    /// Writes the record header at `p` except its length word (type, direction, flags and
+    /// reserved bytes in one store, sequence, timestamp), then the checksum over it and the
+    /// payload already in place. The caller publishes the length word last, with release.
+    void write_header(std::byte* p, std::uint32_t length, const record_meta& meta) const noexcept {
+        const std::uint64_t word8 =
+            std::uint64_t{meta.type} | (std::uint64_t{static_cast<std::uint8_t>(meta.dir)} << 16);
+        std::memcpy(p + 8, &word8, 8);
+        std::memcpy(p + 16, &meta.sequence, 8);
+        std::memcpy(p + 24, &meta.timestamp_ns, 8);
+        const std::uint32_t crc = record_checksum(length, p, seed_);
+        std::memcpy(p + 4, &crc, 4);
+    }
+
     struct helper_state;
     writer() = default;
     [[nodiscard]] append_status roll() noexcept;
