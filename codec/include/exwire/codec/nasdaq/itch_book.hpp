@@ -470,7 +470,7 @@ class itch_book {
             if (applied == scouted) break;  // only once the checks have stopped
             const std::size_t q = at[applied & mask];
             const exwire::bytes m(p + q + 2, load_be<std::uint16_t>(p + q));
-            (void)apply_message(m);  // ok: the checks above had visit() accept these bytes
+            apply_checked(m);
             ++applied;
         }
         r.consumed = pos;
@@ -619,6 +619,36 @@ class itch_book {
     [[gnu::always_inline]] static bool is_add(const std::byte* q) noexcept {
         const auto t = static_cast<std::uint8_t>(q[0]);
         return t == itch50::add_order::type || t == itch50::add_order_mpid::type;
+    }
+
+    // apply_message() for a message visit() accepts: the book's types dispatched here
+    // (visit() checks the size again and is not always inlined).
+    [[gnu::always_inline]] void apply_checked(exwire::bytes m) {
+        switch (static_cast<std::uint8_t>(m[0])) {
+            case itch50::add_order::type:
+                apply(itch50::add_order::view(m));
+                break;
+            case itch50::add_order_mpid::type:
+                apply(itch50::add_order_mpid::view(m));
+                break;
+            case itch50::order_executed::type:
+                apply(itch50::order_executed::view(m));
+                break;
+            case itch50::order_executed_with_price::type:
+                apply(itch50::order_executed_with_price::view(m));
+                break;
+            case itch50::order_cancel::type:
+                apply(itch50::order_cancel::view(m));
+                break;
+            case itch50::order_delete::type:
+                apply(itch50::order_delete::view(m));
+                break;
+            case itch50::order_replace::type:
+                apply(itch50::order_replace::view(m));
+                break;
+            default:
+                break;
+        }
     }
 
     // Stage 1: the order the message names and the ladder header of an add.
