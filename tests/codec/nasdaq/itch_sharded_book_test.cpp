@@ -9,10 +9,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstring>
+#include <new>
 #include <random>
 #include <stdexcept>
 #include <vector>
+
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "../../../bench/codec/nasdaq/itch_synth.hpp"
 
@@ -310,4 +315,59 @@ TEST(itch_sharded_book, counts_an_update_naming_another_shards_order_as_unknown)
     EXPECT_EQ(book.stats().unknown_orders, 1u);
     ASSERT_EQ(book.bids(4).size(), 1u);
     EXPECT_EQ(book.bids(4)[0].shares, 300u);
+}
+
+namespace {
+
+// In a death-test child: lets the process grow by 128 MiB only, then builds a 2-shard book
+// over `framed`; exits 0 when std::bad_alloc reaches this thread.
+[[noreturn]] void build_with_little_memory(const std::vector<std::byte>& framed) {
+    std::size_t pages = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+        if (std::fscanf(f, "%zu", &pages) != 1) pages = 0;
+        std::fclose(f);
+    }
+    const rlim_t limit = pages * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (rlim_t{128} << 20);
+    const rlimit rl{limit, limit};
+    if (pages == 0 || setrlimit(RLIMIT_AS, &rl) != 0) std::_Exit(3);
+    try {
+        nq::sharded_itch_book book({2, 64, {}});
+        (void)book.apply_framed(exwire::bytes(framed));
+        std::fprintf(stderr, "no allocation failed\n");
+        std::_Exit(2);
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "bad_alloc carried to the caller\n");
+        std::_Exit(0);
+    }
+}
+
+}  // namespace
+
+TEST(itch_sharded_book, carries_an_allocation_failure_in_a_shard_thread_back_to_the_caller) {
+    // Adds on every odd locate, both sides: shard 1 of 2 (a started thread, not the caller)
+    // needs a 4 KiB ladder block per (locate, side), 256 MiB in all; the child process below
+    // may grow by 128 MiB only, so the shard's allocation fails on its thread.
+    std::vector<std::byte> framed;
+    std::array<std::byte, 64> buf{};
+    std::uint64_t ref = 1;
+    for (std::uint32_t loc = 1; loc <= 0xffff; loc += 2) {
+        for (const char side : {'B', 'S'}) {
+            const auto n = itch::add_order::builder(buf)
+                               .stock_locate(static_cast<std::uint16_t>(loc))
+                               .order_reference_number(ref++)
+                               .buy_sell_indicator(side)
+                               .shares(100)
+                               .stock("X")
+                               .price(100000)
+                               .finish()
+                               .size;
+            const auto pos = framed.size();
+            framed.resize(pos + 2 + n);
+            exwire::store_be<std::uint16_t>(framed.data() + pos, static_cast<std::uint16_t>(n));
+            std::memcpy(framed.data() + pos + 2, buf.data(), n);
+        }
+    }
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    EXPECT_EXIT(build_with_little_memory(framed), ::testing::ExitedWithCode(0),
+                "bad_alloc carried to the caller");
 }
