@@ -20,8 +20,11 @@
 // all their orders are gone, a ladder keeps its block, the level pool keeps freed levels on
 // a free list, tables grow geometrically (reserve() up front to avoid even that). Memory:
 // 4 KiB per (locate, side) that ever had an order, plus the live orders' pages.
-// Single-threaded: one thread applies messages and reads levels. References to unknown
-// orders (e.g. a stream joined mid-day) are counted, never fatal.
+// Single-threaded: one thread applies messages and reads levels. To use more cores, split
+// the stream by stock locate: apply_framed(bytes, book_partition) builds one part's book
+// (books of different parts may be built at once from the same bytes), and
+// sharded_itch_book (itch_sharded_book.hpp) runs the parts on threads of their own. References to
+// unknown orders (e.g. a stream joined mid-day) are counted, never fatal.
 
 #include <algorithm>
 #include <array>
@@ -443,7 +446,9 @@ class itch_book {
                             stop = st;
                             break;
                         }
-                        if (len < 3) {  // no locate: nobody's (no such message in ITCH 5.0)
+                        if (len < 3) {  // no locate (no such message in ITCH 5.0): part 0's
+                            at[listed & mask] = pos;
+                            listed += mine_index == 0;
                             pos += 2 + len;
                             ++frames;
                             continue;
