@@ -9,9 +9,10 @@
 // order, only the messages of its locates (itch_book::apply_framed(bytes, book_partition)).
 // The threads are started for the call and joined before it returns: nothing spins or
 // stays behind between calls. Starting threads costs tens of microseconds, so this pays
-// for large spans (a day's file, a large buffer of frames), not per packet; with one core
-// per shard it builds the book up to N times faster than one itch_book (each shard also
-// frames the whole span, which is cheap next to the book updates).
+// for large spans (a day's file, a large buffer of frames), not per packet. With a free
+// core per shard the wall time falls towards 1/N of one itch_book's, but not to it: each
+// shard also frames and checks the whole span (cheap next to the book updates), and the
+// shards share the caches and the memory bandwidth (docs/benchmarks.md has the figures).
 //
 // Threads: one thread at a time calls any member; apply_framed() runs the shards on shard
 // threads and returns once they are done, after which the calling thread reads the
