@@ -14,6 +14,7 @@
 #include <exwire/codec/nasdaq/itch50_framed.hpp>
 #include <exwire/codec/nasdaq/itch_book.hpp>
 #include <exwire/codec/nasdaq/itch_file.hpp>
+#include <exwire/codec/nasdaq/itch_sharded_book.hpp>
 #include <exwire/codec/nasdaq/ouch50.hpp>
 
 #include "itch_synth.hpp"
@@ -150,6 +151,31 @@ void BM_itch_book_build_framed(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * s.messages));
 }
 
+// The same build split by stock locate over state.range(0) shards, one thread each
+// (sharded_itch_book::apply_framed starts them and joins them; the calling thread runs shard
+// 0). Wall time: the CPU column is the whole process's CPU time (every shard thread).
+void BM_itch_book_build_sharded(benchmark::State& state) {
+    const auto& s = stream();
+    const auto shards = static_cast<std::uint16_t>(state.range(0));
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto book = std::make_unique<nq::sharded_itch_book>(
+            nq::sharded_itch_book::options{shards, s.messages / 8, {}});
+        state.ResumeTiming();
+        const auto r = book->apply_framed(exwire::bytes(s.bytes));
+        benchmark::DoNotOptimize(book->live_orders());
+        if (r.status != nq::visit_status::ok || r.messages != s.messages || r.frames != s.messages)
+            state.SkipWithError("stream not applied");
+        if (book->stats().unknown_orders != 0) state.SkipWithError("book lost orders");
+        state.counters["live_orders"] = static_cast<double>(book->live_orders());
+        state.counters["live_levels"] = static_cast<double>(book->live_levels());
+        state.PauseTiming();
+        book.reset();
+        state.ResumeTiming();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * s.messages));
+}
+
 void BM_ouch_enter_order_encode(benchmark::State& state) {
     alignas(64) std::array<std::byte, 64> out{};
     std::uint32_t urn = 1;
@@ -199,6 +225,12 @@ BENCHMARK(BM_itch_full_decode_grouped)->Unit(benchmark::kMillisecond)->MinTime(2
 BENCHMARK(BM_itch_memcpy_same_bytes)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_itch_book_build)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_itch_book_build_framed)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_itch_book_build_sharded)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 BENCHMARK(BM_ouch_enter_order_encode);
 BENCHMARK(BM_ouch_order_accepted_decode);
 BENCHMARK_MAIN();

@@ -20,8 +20,11 @@
 // all their orders are gone, a ladder keeps its block, the level pool keeps freed levels on
 // a free list, tables grow geometrically (reserve() up front to avoid even that). Memory:
 // 4 KiB per (locate, side) that ever had an order, plus the live orders' pages.
-// Single-threaded: one thread applies messages and reads levels. References to unknown
-// orders (e.g. a stream joined mid-day) are counted, never fatal.
+// Single-threaded: one thread applies messages and reads levels. To use more cores, split
+// the stream by stock locate: apply_framed(bytes, book_partition) builds one part's book
+// (books of different parts may be built at once from the same bytes), and
+// sharded_itch_book (itch_sharded_book.hpp) runs the parts on threads of their own. References to
+// unknown orders (e.g. a stream joined mid-day) are counted, never fatal.
 
 #include <algorithm>
 #include <array>
@@ -187,7 +190,41 @@ class probe_table {
     std::size_t size_ = 0;
 };
 
+/// For each type byte, the size of its ITCH 5.0 message (every one is fixed-size), or 0
+/// when no message has that type: a frame whose length differs goes to itch50::visit() for
+/// its status.
+struct itch_sizes {
+    std::uint16_t size[256];
+};
+constexpr itch_sizes make_itch_sizes() {
+    itch_sizes t{};
+    for (const auto& m : itch50::messages)
+        t.size[m.type] = static_cast<std::uint16_t>(m.min_size);
+    return t;
+}
+inline constexpr itch_sizes itch_size_of = make_itch_sizes();
+
+/// x % d for 16-bit x and d >= 1 without a division (Lemire, Kaser and Kurz, "Faster
+/// remainder by direct computation", 2019): m = 2^32 / d rounded up, kept modulo 2^32.
+struct mod16 {
+    std::uint32_t m;
+    std::uint32_t d;
+    constexpr explicit mod16(std::uint16_t divisor) noexcept
+        : m(0xffffffffu / divisor + 1), d(divisor) {}
+    [[nodiscard]] constexpr std::uint32_t of(std::uint16_t x) const noexcept {
+        const std::uint32_t low = m * x;  // wraps: the fraction x / d in 32 bits
+        return static_cast<std::uint32_t>((std::uint64_t{low} * d) >> 32);
+    }
+};
+
 }  // namespace detail
+
+/// One of `count` disjoint parts of a stream's symbols: the part with index k holds the
+/// stock locates with `locate % count == k`. The default is the whole stream.
+struct book_partition {
+    std::uint16_t count = 1;  ///< >= 1
+    std::uint16_t index = 0;  ///< < count
+};
 
 class itch_book {
   public:
@@ -287,6 +324,8 @@ class itch_book {
         std::size_t consumed = 0;                ///< bytes of whole frames applied
         std::size_t messages = 0;                ///< messages applied
         visit_status status = visit_status::ok;  ///< ok, or why the next frame stopped it
+        std::size_t frames = 0;                  ///< frames checked (with a partition, of
+                                                 ///< every part; without, == messages)
     };
 
     /// Applies a run of length-prefixed messages (2-byte big-endian length, then the
@@ -342,7 +381,111 @@ class itch_book {
             ++applied;
         }
         r.messages = applied;
+        r.frames = applied;
         if (r.status == visit_status::ok && r.consumed < n) r.status = visit_status::truncated;
+        return r;
+    }
+
+    /// apply_framed() for one part of the stream's symbols: applies, in stream order, the
+    /// messages whose stock locate (offset 1; every ITCH 5.0 message has it) falls in
+    /// `part`, and only checks the others. Books of disjoint parts fed the same bytes hold
+    /// together what one book fed everything holds, provided every message about an order
+    /// carries that order's locate (Nasdaq's feed does: a replace keeps its symbol); an E, C,
+    /// X, D or U naming another part's order counts as unknown, an add reusing a reference
+    /// live in another part is not a duplicate there.
+    /// Every frame, of any part, gets the checks apply_message() makes (frame inside the
+    /// span, type known, size exact), so the books of every part stop at the same frame with
+    /// the same status, and the same `consumed` and `frames`, as one book fed everything
+    /// (`messages` counts this part's frames). Any thread, one call at a time per book; books
+    /// of different parts may run at once on shared read-only bytes.
+    run_result apply_framed(exwire::bytes framed, book_partition part) {
+        // The frames are checked in bursts of up to `ring` frames of this part; their
+        // offsets go to a ring the prefetch stages and the apply step read as above. The
+        // offset of every frame is stored, and the ring index moves on only for this part's
+        // frames: locates of a shuffled stream alternate at random between parts, a branch
+        // on the part would mispredict on every other frame.
+        constexpr std::size_t ahead = 16, third = 5, ring = 64, mask = ring - 1;
+        constexpr std::size_t stream_ahead = 1536;
+        std::array<std::size_t, ring> at{};
+        const std::byte* const p = framed.data();
+        const std::size_t n = framed.size();
+        const detail::mod16 part_of(part.count == 0 ? 1 : part.count);
+        const std::uint32_t mine_index = part.index;
+        std::size_t pos = 0;      // offset of the next frame to check
+        std::size_t frames = 0;   // frames checked
+        std::size_t listed = 0;   // this part's frames checked and put in the ring
+        std::size_t scouted = 0;  // of those, prefetched (stage 1)
+        std::size_t applied = 0;  // of those, applied
+        bool stopped = false;     // the checks reached the end of the span or a bad frame
+        visit_status stop = visit_status::ok;
+        run_result r;
+        for (;;) {
+            if (!stopped && listed - applied < ring / 2) {
+                while (listed - applied < ring) {
+                    if (n - pos < 2) {
+                        stopped = true;
+                        if (pos != n) stop = visit_status::truncated;
+                        break;
+                    }
+                    // the bytes ~50 frames on: each frame's offset waits for the previous
+                    // length, and under the book's misses the hardware prefetch lags
+                    if (pos + stream_ahead < n) __builtin_prefetch(p + pos + stream_ahead);
+                    const std::size_t len = load_be<std::uint16_t>(p + pos);
+                    if (n - pos - 2 < len) {
+                        stopped = true;
+                        stop = visit_status::truncated;
+                        break;
+                    }
+                    if (len == 0 ||
+                        detail::itch_size_of.size[static_cast<std::uint8_t>(p[pos + 2])] != len)
+                        [[unlikely]] {
+                        const visit_status st =
+                            itch50::visit(exwire::bytes(p + pos + 2, len), [](auto) {});
+                        if (st != visit_status::ok) {
+                            stopped = true;
+                            stop = st;
+                            break;
+                        }
+                        if (len < 3) {  // no locate (no such message in ITCH 5.0): part 0's
+                            at[listed & mask] = pos;
+                            listed += mine_index == 0;
+                            pos += 2 + len;
+                            ++frames;
+                            continue;
+                        }
+                    }
+                    at[listed & mask] = pos;
+                    listed += part_of.of(load_be<std::uint16_t>(p + pos + 3)) == mine_index;
+                    pos += 2 + len;
+                    ++frames;
+                }
+            }
+            while (scouted != listed && scouted - applied < ahead) {
+                // the stages as in apply_framed() above, over this part's frames
+                if (const std::size_t q = at[scouted & mask]; q + 2 + scout_bytes <= n) [[likely]]
+                    prefetch_first(p + q + 2);
+                ++scouted;
+                if (scouted > third) {
+                    const std::size_t q = at[(scouted - 1 - third) & mask];
+                    if (q + 2 + scout_bytes <= n) [[likely]]
+                        prefetch_second(p + q + 2);
+                }
+                if (scouted > 2 * third) {
+                    const std::size_t q = at[(scouted - 1 - 2 * third) & mask];
+                    if (q + 2 + scout_bytes <= n) [[likely]]
+                        prefetch_third(p + q + 2);
+                }
+            }
+            if (applied == scouted) break;  // only once the checks have stopped
+            const std::size_t q = at[applied & mask];
+            const exwire::bytes m(p + q + 2, load_be<std::uint16_t>(p + q));
+            apply_checked(m);
+            ++applied;
+        }
+        r.consumed = pos;
+        r.messages = applied;
+        r.frames = frames;
+        r.status = stop;
         return r;
     }
 
@@ -485,6 +628,36 @@ class itch_book {
     [[gnu::always_inline]] static bool is_add(const std::byte* q) noexcept {
         const auto t = static_cast<std::uint8_t>(q[0]);
         return t == itch50::add_order::type || t == itch50::add_order_mpid::type;
+    }
+
+    // apply_message() for a message visit() accepts: the book's types dispatched here
+    // (visit() checks the size again and is not always inlined).
+    [[gnu::always_inline]] void apply_checked(exwire::bytes m) {
+        switch (static_cast<std::uint8_t>(m[0])) {
+            case itch50::add_order::type:
+                apply(itch50::add_order::view(m));
+                break;
+            case itch50::add_order_mpid::type:
+                apply(itch50::add_order_mpid::view(m));
+                break;
+            case itch50::order_executed::type:
+                apply(itch50::order_executed::view(m));
+                break;
+            case itch50::order_executed_with_price::type:
+                apply(itch50::order_executed_with_price::view(m));
+                break;
+            case itch50::order_cancel::type:
+                apply(itch50::order_cancel::view(m));
+                break;
+            case itch50::order_delete::type:
+                apply(itch50::order_delete::view(m));
+                break;
+            case itch50::order_replace::type:
+                apply(itch50::order_replace::view(m));
+                break;
+            default:
+                break;
+        }
     }
 
     // Stage 1: the order the message names and the ladder header of an add.
