@@ -129,38 +129,14 @@ void BM_itch_book_build(benchmark::State& state) {
     book_build_per_message<nq::itch_book>(state);
 }
 
-// The same build through apply_framed(): the book frames the stream itself and prefetches
-// the orders, ladder headers and levels of the frames 6-16 ahead of the one it applies.
-void BM_itch_book_build_framed(benchmark::State& state) {
+// One apply_framed() over the whole stream into a book from make_book(); checks that every
+// frame was applied and no update named an unknown order.
+template <typename MakeBook>
+void book_build_whole(benchmark::State& state, MakeBook make_book) {
     const auto& s = stream();
     for (auto _ : state) {
         state.PauseTiming();
-        auto book = std::make_unique<nq::itch_book>(s.messages / 8);
-        state.ResumeTiming();
-        const auto r = book->apply_framed(exwire::bytes(s.bytes));
-        benchmark::DoNotOptimize(book->live_orders());
-        if (r.status != nq::visit_status::ok || r.messages != s.messages)
-            state.SkipWithError("stream not applied");
-        if (book->stats().unknown_orders != 0) state.SkipWithError("book lost orders");
-        state.counters["live_orders"] = static_cast<double>(book->live_orders());
-        state.counters["live_levels"] = static_cast<double>(book->live_levels());
-        state.PauseTiming();
-        book.reset();
-        state.ResumeTiming();
-    }
-    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * s.messages));
-}
-
-// The same build split by stock locate over state.range(0) shards, one thread each
-// (sharded_itch_book::apply_framed starts them and joins them; the calling thread runs shard
-// 0). Wall time: the CPU column is the whole process's CPU time (every shard thread).
-void BM_itch_book_build_sharded(benchmark::State& state) {
-    const auto& s = stream();
-    const auto shards = static_cast<std::uint16_t>(state.range(0));
-    for (auto _ : state) {
-        state.PauseTiming();
-        auto book = std::make_unique<nq::sharded_itch_book>(
-            nq::sharded_itch_book::options{shards, s.messages / 8, {}});
+        auto book = make_book(s.messages);
         state.ResumeTiming();
         const auto r = book->apply_framed(exwire::bytes(s.bytes));
         benchmark::DoNotOptimize(book->live_orders());
@@ -174,6 +150,24 @@ void BM_itch_book_build_sharded(benchmark::State& state) {
         state.ResumeTiming();
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * s.messages));
+}
+
+// The same build through apply_framed(): the book frames the stream itself and prefetches
+// the orders, ladder headers and levels of the frames 6-16 ahead of the one it applies.
+void BM_itch_book_build_framed(benchmark::State& state) {
+    book_build_whole(
+        state, [](std::size_t messages) { return std::make_unique<nq::itch_book>(messages / 8); });
+}
+
+// The same build split by stock locate over state.range(0) shards, one thread each
+// (sharded_itch_book::apply_framed starts them and joins them; the calling thread runs shard
+// 0). Wall time: the CPU column is the whole process's CPU time (every shard thread).
+void BM_itch_book_build_sharded(benchmark::State& state) {
+    const auto shards = static_cast<std::uint16_t>(state.range(0));
+    book_build_whole(state, [shards](std::size_t messages) {
+        return std::make_unique<nq::sharded_itch_book>(
+            nq::sharded_itch_book::options{shards, messages / 8, {}});
+    });
 }
 
 void BM_ouch_enter_order_encode(benchmark::State& state) {
