@@ -380,22 +380,30 @@ template <typename Scanner, typename OnField>
     const char* const hi = lo + buf.size();
     std::size_t body_start = 0;
     std::size_t body_end = 0;
-    // Block [base, base + 64) (or up to e) with its masks; `start` is the offset of the next
-    // field in it and `pending` the SOH bits of the body at or after `start` not yet consumed.
+    // Block [base, base + 64) (or up to e): `soh` its SOH mask, `stop` its SOH and '=' bits
+    // (the first one at or after a field's start ends the tag); `start` is the offset of the
+    // next field in it and `pending` the SOH bits of the body at or after `start` not yet
+    // consumed. Plain locals (the envelope's masks are copied in), so they stay in registers.
     const char* base = lo;
     unsigned start = 0;
     std::uint64_t pending = 0;
-    block_masks m;
-    if (fast_envelope<Scanner>(buf, max_body_length, m, body_start, body_end)) {
-        // The first block already holds the first body fields: walk on from 35=.
-        // Drop the trailer's SOH bits when the whole frame fits in the block.
-        if (body_end < 64) m.soh &= (std::uint64_t{1} << body_end) - 1;
-        start = static_cast<unsigned>(body_start);
-        pending = m.soh & (~std::uint64_t{0} << start);
-    } else {
-        const frame_result env = check_envelope(buf, max_body_length, body_start, body_end);
-        if (env.status != frame_status::complete) return env;
-        base = lo + body_start;
+    std::uint64_t soh_bits = 0;
+    std::uint64_t stop = 0;
+    {
+        block_masks m0;
+        if (fast_envelope<Scanner>(buf, max_body_length, m0, body_start, body_end)) {
+            // The first block already holds the first body fields: walk on from 35=.
+            // Drop the trailer's SOH bits when the whole frame fits in the block.
+            soh_bits = m0.soh;
+            if (body_end < 64) soh_bits &= (std::uint64_t{1} << body_end) - 1;
+            stop = soh_bits | m0.eq;
+            start = static_cast<unsigned>(body_start);
+            pending = soh_bits & (~std::uint64_t{0} << start);
+        } else {
+            const frame_result env = check_envelope(buf, max_body_length, body_start, body_end);
+            if (env.status != frame_status::complete) return env;
+            base = lo + body_start;
+        }
     }
     const frame_result done{frame_status::complete, malformed_reason::none, body_end + 7};
     const char* const e = lo + body_end;
@@ -407,27 +415,40 @@ template <typename Scanner, typename OnField>
         if (pending_data_tag == 0) {
             while (pending != 0) {
                 const auto end = static_cast<unsigned>(__builtin_ctzll(pending));
-                // First '=' at or after start (bit 63 stands in for "none": too long a tag).
-                const auto tag_len = static_cast<unsigned>(
-                    __builtin_ctzll((m.eq >> start) | (std::uint64_t{1} << 63)));
-                if (__builtin_expect(tag_len - 1 >= 4 || start + tag_len >= end, 0)) break;
-                const int tag = short_tag(base + start, tag_len);  // -1 if not digits
-                if (tag <= 0) break;
+                // First '=' or SOH at or after start: bit `end` is set, so there is one.
+                const auto tag_len = static_cast<unsigned>(__builtin_ctzll(stop >> start));
                 const unsigned value_at = start + tag_len + 1;
-                if (end == value_at) return malformed_at(buf, malformed_reason::empty_value);
-                const field f{tag, std::string_view(base + value_at, end - value_at)};
-                pending &= pending - 1;
-                start = end + 1;
-                // A length field: its data field goes by length (below). One on_field call
-                // site either way keeps the callback inlined once in the loop.
-                if (__builtin_expect(static_cast<unsigned>(tag - 90) <= 621 - 90, 0)) {
+                // No '=' before the SOH, or an empty value: the byte-by-byte path decides.
+                if (__builtin_expect(value_at >= end, 0)) break;
+                const char* const t = base + start;
+                int tag;
+                if (__builtin_expect(tag_len == 2, 1)) {  // the most common length
+                    const unsigned d0 = static_cast<unsigned char>(t[0]) - unsigned{'0'};
+                    const unsigned d1 = static_cast<unsigned char>(t[1]) - unsigned{'0'};
+                    if ((d0 > 9) | (d1 > 9)) break;
+                    tag = static_cast<int>(d0 * 10 + d1);
+                } else {
+                    if (tag_len - 1 >= 4) break;  // none, or 5+ characters: byte by byte
+                    tag = short_tag(t, tag_len);
+                    if (tag < 0) break;
+                }
+                // Tag 0 (invalid) and tags from 90 on (where the length fields are) in one
+                // compare; tags 1-89 go straight on.
+                if (__builtin_expect(static_cast<unsigned>(tag - 1) >= 89, 0)) {
+                    if (tag == 0) break;
+                    // A length field: its data field goes by length (below). One on_field
+                    // call site either way keeps the callback inlined once in the loop.
                     pending_data_tag = data_tag_for_length(tag);
                     if (pending_data_tag != 0) {
-                        pending_len = length_value(f.value);
+                        pending_len =
+                            length_value(std::string_view(base + value_at, end - value_at));
                         if (pending_len < 0)
                             return malformed_at(buf, malformed_reason::bad_data_length);
                     }
                 }
+                const field f{tag, std::string_view(base + value_at, end - value_at)};
+                pending &= pending - 1;
+                start = end + 1;
                 on_field(f);
                 if (pending_data_tag != 0) break;
             }
@@ -437,8 +458,10 @@ template <typename Scanner, typename OnField>
             start = 0;
             if (base >= e) break;
             const auto left = static_cast<std::size_t>(e - base);
-            m = Scanner::scan(base, left < 64 ? left : 64, lo, hi);
-            pending = m.soh;
+            const block_masks m = Scanner::scan(base, left < 64 ? left : 64, lo, hi);
+            soh_bits = m.soh;
+            stop = m.soh | m.eq;
+            pending = soh_bits;
             if (pending != 0 && pending_data_tag == 0) continue;
         }
         // Byte-by-byte path for this field, then resume the masks after it.
@@ -455,7 +478,7 @@ template <typename Scanner, typename OnField>
         const auto consumed = static_cast<std::size_t>(next - base);
         if (consumed < 64) {  // still inside this block: drop the SOH bits before `next`
             start = static_cast<unsigned>(consumed);
-            pending = m.soh & (~std::uint64_t{0} << start);
+            pending = soh_bits & (~std::uint64_t{0} << start);
         } else {
             base = next;
             start = 0;
