@@ -229,6 +229,88 @@ TEST(fix_decode_paths, fast_envelope_takes_every_valid_frame_without_the_general
     EXPECT_GT(distinct, 100u);  // many CheckSum digit combinations, not a lucky few
 }
 
+TEST(fix_decode_paths, agree_on_begin_strings_on_and_beside_the_word_compares) {
+    // fast_envelope compares `8=FIX.4.x<SOH>9=` (x a digit 0-7) and `8=FIXT.1.1<SOH>9=` as
+    // words and takes every other BeginString from the masks: values on each side of those
+    // compares give the same verdicts on every path, and every valid one takes the shortcut.
+    const char* const begin_strings[] = {
+        "FIX.4.4",
+        "FIX.4.2",
+        "FIX.4.0",
+        "FIX.4.7",
+        "FIX.4.8",
+        "FIX.4.9",
+        "FIX.4./",
+        "FIX.4.:",
+        "FIX.4.=",
+        "FIX.4.",
+        "FIX.4",
+        "FIX.4.44",
+        "FIX.4.4=",
+        "FIX.5.0",
+        "FIXT.1.1",
+        "FIXT.1.2",
+        "FIXT.1.",
+        "FIXT.1.11",
+        "FIXT.1.1=",
+        "FIXT.1",
+        "FIXT.2.1",
+        "FIX",
+        "FIX.4.4.4.4.4.4.4",
+        "FIX.4.4.4.4.4.4.44",
+        "FIY.4.4",
+        "FIX\x01",
+    };
+    for (const char* bs : begin_strings) {
+        for (std::string second : {"9=#", "9=x", "8=#", "9#", "99=#", "9=0", "9=1234567890"}) {
+            const std::string body = from_bars("35=D|11=A|38=5|");
+            if (const auto at = second.find('#'); at != std::string::npos)
+                second.replace(at, 1, std::to_string(body.size()));  // the right BodyLength
+            std::string m = std::string("8=") + bs + "\x01" + second + "\x01" + body;
+            char cs[8];
+            std::snprintf(cs, sizeof cs, "%03u", checksum(m));
+            m += std::string("10=") + cs + "\x01";
+            const exact_buffer buf(m);
+            const outcome o = expect_paths_agree(buf.view(), m);
+            detail::block_masks masks;
+            std::size_t start = 0, end = 0;
+            const bool fast = detail::fast_envelope<detail::best_scanner>(
+                buf.view(), default_max_body_length, masks, start, end);
+            EXPECT_EQ(fast, o.status == frame_status::complete) << fix_test::bar(m);
+        }
+    }
+}
+
+TEST(fix_decode_paths, agree_on_every_change_to_the_trailer_word) {
+    // The trailer `<SOH>10=NNN<SOH>` is one 8-byte compare in fast_envelope: every byte of it
+    // changed, and BodyLength moved by one either way, give the general check's verdict.
+    const char interesting[] = {'\x01', '=', '0', '1', '9', '/', ':', 'a', '\x7f', '\x80'};
+    std::size_t complete = 0;
+    for (const std::string& m : {read_golden("new_order_single_fix44.fix"),
+                                 read_golden("heartbeat_fixt11.fix"), framed("35=0|")}) {
+        const std::size_t t = m.size() - 8;  // the SOH before 10=
+        for (std::size_t i = 0; i < 8; ++i) {
+            for (char c : interesting) {
+                std::string x = m;
+                x[t + i] = c;
+                const exact_buffer buf(x);
+                const outcome o = expect_paths_agree(buf.view(), fix_test::bar(x));
+                complete += o.status == frame_status::complete ? 1 : 0;
+            }
+        }
+        // CheckSum off by one either way, and one more byte in the body (BodyLength short).
+        for (int delta : {-1, 1}) {
+            std::string x = m;
+            x[t + 6] = static_cast<char>(x[t + 6] + delta);
+            expect_paths_agree(exact_buffer(x).view(), "checksum " + std::to_string(delta));
+        }
+        std::string longer = m;
+        longer.insert(t, "x");
+        expect_paths_agree(exact_buffer(longer).view(), "longer body");
+    }
+    EXPECT_GE(complete, 15u);  // the bytes replaced by themselves
+}
+
 TEST(fix_decode_paths, agree_on_every_golden_vector_at_every_alignment) {
     for (const char* name : golden_files) {
         const std::string m = read_golden(name);

@@ -308,11 +308,47 @@ inline constexpr std::size_t max_begin_string = 16;
 /// Most digits accepted in BodyLength.
 inline constexpr std::size_t max_body_length_digits = 9;
 
+/// Little-endian word of up to 8 characters (first character in the lowest byte), to compare
+/// against a load_le of the same bytes.
+template <std::size_t N>
+[[nodiscard]] constexpr std::uint64_t le_word(const char (&s)[N]) noexcept {
+    static_assert(N >= 1 && N - 1 <= 8);
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i + 1 < N; ++i)
+        w |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+    return w;
+}
+
+[[nodiscard]] inline std::uint64_t load_le64(const char* p) noexcept {
+    return exwire::load_le<std::uint64_t>(reinterpret_cast<const std::byte*>(p));
+}
+[[nodiscard]] inline std::uint32_t load_le32(const char* p) noexcept {
+    return exwire::load_le<std::uint32_t>(reinterpret_cast<const std::byte*>(p));
+}
+
+/// For each byte sum modulo 256: its three CheckSum digits and the SOH after them, as the
+/// little-endian word of the last four bytes of `10=NNN<SOH>`.
+struct checksum_text_table {
+    std::uint32_t text[256];
+};
+inline constexpr checksum_text_table checksum_text = [] {
+    checksum_text_table t{};
+    for (unsigned v = 0; v < 256; ++v)
+        t.text[v] = (unsigned{'0'} + v / 100) | (unsigned{'0'} + v / 10 % 10) << 8 |
+                    (unsigned{'0'} + v % 10) << 16 | 0x01u << 24;
+    return t;
+}();
+
 /// The envelope checks of check_envelope() for the usual case, from the masks of the first
 /// block: 8, 9 and 35 end within the first 64 bytes, the whole frame is in `buf`, and
 /// everything is right. Returns false as soon as anything differs (an error, too few bytes,
 /// a header longer than a block); the caller then runs check_envelope(), which decides the
 /// verdict. On true, `m0` holds the masks of [0, min(64, size)) and the body range is set.
+///
+/// The usual BeginStrings (`8=FIX.4.x<SOH>9=` with x a digit 0-7, `8=FIXT.1.1<SOH>9=`) are
+/// two word compares, so where BodyLength's digits start is known without the masks; other
+/// values are checked from the masks. The trailer `<SOH>10=NNN<SOH>` is one 8-byte load
+/// compared with the text the CheckSum must have.
 template <typename Scanner>
 [[nodiscard]] inline bool fast_envelope(std::string_view buf, std::size_t max_body_length,
                                         block_masks& m0, std::size_t& body_start,
@@ -320,22 +356,31 @@ template <typename Scanner>
     const char* const b = buf.data();
     const std::size_t n = buf.size();
     if (n < 25) return false;  // tiny frames (22-24 bytes) take the general path
-    if (std::memcmp(b, "8=FIX", 5) != 0) return false;
     const std::size_t covered = n < 64 ? n : 64;
     m0 = Scanner::scan(b, covered, b, b + n);
-    if (m0.soh == 0) return false;
-    // BeginString value: [2, s1), at most max_begin_string bytes, no '='.
-    const auto s1 = static_cast<unsigned>(__builtin_ctzll(m0.soh));
-    if (s1 - 2 > max_begin_string || ((m0.eq >> 2) & ((std::uint64_t{1} << (s1 - 2)) - 1)) != 0)
-        return false;
-    // 9=<1-9 digits><SOH>
+    // BeginString value: [2, s1), at most max_begin_string bytes, no '='; then `9=`.
+    unsigned digits_at;
+    const std::uint64_t w0 = load_le64(b);
+    const std::uint64_t w8 = load_le64(b + 8);  // n >= 25
+    if (w0 == le_word("8=FIX.4.") && (w8 & 0xFFFFFFF8u) == le_word("0\x01"
+                                                                   "9=")) {
+        digits_at = 12;
+    } else if (w0 == le_word("8=FIXT.1") && (w8 & 0xFF'FFFF'FFFFu) == le_word(".1\x01"
+                                                                              "9=")) {
+        digits_at = 13;
+    } else {
+        if ((w0 & 0xFF'FFFF'FFFFu) != le_word("8=FIX") || m0.soh == 0) return false;
+        const auto s1 = static_cast<unsigned>(__builtin_ctzll(m0.soh));
+        if (s1 - 2 > max_begin_string || ((m0.eq >> 2) & ((std::uint64_t{1} << (s1 - 2)) - 1)) != 0)
+            return false;
+        if (b[s1 + 1] != '9' || b[s1 + 2] != '=') return false;
+        digits_at = s1 + 3;
+    }
+    // <1-9 digits><SOH>: the digits end at the second SOH.
     const std::uint64_t after1 = m0.soh & (m0.soh - 1);
     if (after1 == 0) return false;
     const auto s2 = static_cast<unsigned>(__builtin_ctzll(after1));
-    const unsigned digits_at = s1 + 3;
-    if (b[s1 + 1] != '9' || b[s1 + 2] != '=' || s2 <= digits_at ||
-        s2 - digits_at > max_body_length_digits)
-        return false;
+    if (s2 <= digits_at || s2 - digits_at > max_body_length_digits) return false;
     std::size_t length = 0;
     for (unsigned i = digits_at; i < s2; ++i) {
         const unsigned d = static_cast<unsigned char>(b[i]) - unsigned{'0'};
@@ -343,22 +388,21 @@ template <typename Scanner>
         length = length * 10 + d;
     }
     if (length > max_body_length) return false;
-    // 35=<non-empty>: bytes up to s2 + 4 are within the first block or the span.
+    // 35=<non-empty>: the 4 bytes from start are in the span.
     const std::size_t start = s2 + 1;
-    if (start + 4 > n || b[start] != '3' || b[start + 1] != '5' || b[start + 2] != '=' ||
-        b[start + 3] == soh)
-        return false;
-    // 10=NNN<SOH> right where BodyLength says the body ends, and the CheckSum right.
+    if (start + 4 > n) return false;
+    const std::uint32_t w35 = load_le32(b + start);
+    if ((w35 & 0xFF'FFFFu) != le_word("35=") || (w35 >> 24) == 0x01u) return false;
+    // <SOH>10=NNN<SOH> right where BodyLength says the body ends, NNN the byte sum.
     const std::size_t end = start + length;
-    if (n - 7 < end || b[end - 1] != soh || b[end] != '1' || b[end + 1] != '0' ||
-        b[end + 2] != '=' || b[end + 6] != soh)
-        return false;
-    const unsigned c0 = static_cast<unsigned char>(b[end + 3]) - unsigned{'0'};
-    const unsigned c1 = static_cast<unsigned char>(b[end + 4]) - unsigned{'0'};
-    const unsigned c2 = static_cast<unsigned char>(b[end + 5]) - unsigned{'0'};
-    if ((c0 > 9) | (c1 > 9) | (c2 > 9) ||
-        checksum(std::string_view(b, end)) != c0 * 100 + c1 * 10 + c2)
-        return false;
+    if (n - 7 < end) return false;
+    const std::uint64_t trailer = load_le64(b + end - 1);
+    const std::uint64_t want = le_word(
+                                   "\x01"
+                                   "10=") |
+                               std::uint64_t{checksum_text.text[checksum(std::string_view(b, end))]}
+                                   << 32;
+    if (trailer != want) return false;
     body_start = start;
     body_end = end;
     return true;
