@@ -35,6 +35,11 @@ struct scalar_scanner {
         }
         return m;
     }
+
+    /// Masks of the 64 bytes [p, p + 64).
+    [[nodiscard]] static block_masks scan64(const char* p) noexcept {
+        return scan(p, 64, p, p + 64);
+    }
 };
 
 #if defined(__SSE2__)

@@ -356,8 +356,7 @@ template <typename Scanner>
     const char* const b = buf.data();
     const std::size_t n = buf.size();
     if (n < 25) return false;  // tiny frames (22-24 bytes) take the general path
-    const std::size_t covered = n < 64 ? n : 64;
-    m0 = Scanner::scan(b, covered, b, b + n);
+    m0 = n >= 64 ? Scanner::scan64(b) : Scanner::scan(b, n, b, b + n);
     // BeginString value: [2, s1), at most max_begin_string bytes, no '='; then `9=`.
     unsigned digits_at;
     const std::uint64_t w0 = load_le64(b);
@@ -459,19 +458,22 @@ template <typename Scanner, typename OnField>
         if (pending_data_tag == 0) {
             while (pending != 0) {
                 const auto end = static_cast<unsigned>(__builtin_ctzll(pending));
-                // First '=' or SOH at or after start: bit `end` is set, so there is one.
-                const auto tag_len = static_cast<unsigned>(__builtin_ctzll(stop >> start));
-                const unsigned value_at = start + tag_len + 1;
-                // No '=' before the SOH, or an empty value: the byte-by-byte path decides.
-                if (__builtin_expect(value_at >= end, 0)) break;
                 const char* const t = base + start;
                 int tag;
-                if (__builtin_expect(tag_len == 2, 1)) {  // the most common length
-                    const unsigned d0 = static_cast<unsigned char>(t[0]) - unsigned{'0'};
-                    const unsigned d1 = static_cast<unsigned char>(t[1]) - unsigned{'0'};
-                    if ((d0 > 9) | (d1 > 9)) break;
+                unsigned value_at;
+                // The most common field: a two-digit tag, '=' and a non-empty value, checked
+                // from the bytes (t[0..2] are in the span: the trailer follows the body).
+                const unsigned d0 = static_cast<unsigned char>(t[0]) - unsigned{'0'};
+                const unsigned d1 = static_cast<unsigned char>(t[1]) - unsigned{'0'};
+                if (__builtin_expect(d0 <= 9 && d1 <= 9 && t[2] == '=' && start + 3 < end, 1)) {
                     tag = static_cast<int>(d0 * 10 + d1);
+                    value_at = start + 3;
                 } else {
+                    // First '=' or SOH at or after start: bit `end` is set, so there is one.
+                    const auto tag_len = static_cast<unsigned>(__builtin_ctzll(stop >> start));
+                    value_at = start + tag_len + 1;
+                    // No '=' before the SOH, or an empty value: the byte-by-byte path decides.
+                    if (value_at >= end) break;
                     if (tag_len - 1 >= 4) break;  // none, or 5+ characters: byte by byte
                     tag = short_tag(t, tag_len);
                     if (tag < 0) break;
