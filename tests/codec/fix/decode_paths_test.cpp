@@ -424,17 +424,19 @@ TEST(fix_decode_paths, agree_on_the_same_field_level_errors) {
 }
 
 TEST(fix_decode_paths, agree_on_the_edges_of_the_mask_walk_field_checks) {
-    // The mask walk takes "two digits, '=', a non-empty value" from the bytes, checks other
-    // tags' "'=' before the SOH and a non-empty value" in one compare, and "tag 0, or a tag
+    // The mask walk takes "two (or three) digits, '=', a non-empty value" from the bytes, checks
+    // other tags' "'=' before the SOH and a non-empty value" in one compare, and "tag 0, or a tag
     // from 90 on (length fields)" in another: fields on each side of those edges, for every
     // tag width, placed in the first block and in later ones.
     const char* const fields[] = {
-        "1=|",          "12=|",         "123=|",   "1234=|",    "12345=|",   "1=x|",    "12=x|",
-        "123=x|",       "1234=x|",      "0=x|",    "00=x|",     "000=x|",    "0000=x|", "01=x|",
-        "001=x|",       "=x|",          "==|",     "12|",       "1234|",     "12=|=|",  "88=x|",
-        "89=x|",        "90=3|91=a|b|", "90=x|",   "91=x|",     "99=x|",     "100=x|",  "620=x|",
-        "621=2|622=||", "622=x|",       "9999=x|", "93=1|89=|", "95=0|96=|", "1a=x|",   "a1=x|",
-        "1:=x|",        "/1=x|",        "12==x|",  "12==|",     "1==x|",     "12=x=|",
+        "1=|",     "12=|",           "123=|",     "1234=|", "12345=|",      "1=x|",
+        "12=x|",   "123=x|",         "1234=x|",   "0=x|",   "00=x|",        "000=x|",
+        "0000=x|", "01=x|",          "001=x|",    "=x|",    "==|",          "12|",
+        "1234|",   "12=|=|",         "88=x|",     "89=x|",  "90=3|91=a|b|", "90=x|",
+        "91=x|",   "99=x|",          "100=x|",    "620=x|", "621=2|622=||", "622=x|",
+        "9999=x|", "93=1|89=|",      "95=0|96=|", "1a=x|",  "a1=x|",        "1:=x|",
+        "/1=x|",   "12==x|",         "12a=x|",    "a12=x|", "1:2=x|",       "123==|",
+        "123|",    "269=0|270=1.5|", "12==|",     "1==x|",  "12=x=|",
     };
     std::size_t complete = 0, malformed = 0;
     for (const char* f : fields) {

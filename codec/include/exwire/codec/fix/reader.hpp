@@ -462,12 +462,17 @@ template <typename Scanner, typename OnField>
                 int tag;
                 unsigned value_at;
                 // The most common field: a two-digit tag, '=' and a non-empty value, checked
-                // from the bytes (t[0..2] are in the span: the trailer follows the body).
+                // from the bytes (t[0..3] are in the span: the trailer follows the body).
                 const unsigned d0 = static_cast<unsigned char>(t[0]) - unsigned{'0'};
                 const unsigned d1 = static_cast<unsigned char>(t[1]) - unsigned{'0'};
+                const unsigned d2 = static_cast<unsigned char>(t[2]) - unsigned{'0'};
                 if (__builtin_expect(d0 <= 9 && d1 <= 9 && t[2] == '=' && start + 3 < end, 1)) {
                     tag = static_cast<int>(d0 * 10 + d1);
                     value_at = start + 3;
+                } else if (d0 <= 9 && d1 <= 9 && d2 <= 9 && t[3] == '=' && start + 4 < end) {
+                    // Three digits (groups' tags are often 3-digit): the same from the bytes.
+                    tag = static_cast<int>(d0 * 100 + d1 * 10 + d2);
+                    value_at = start + 4;
                 } else {
                     // First '=' or SOH at or after start: bit `end` is set, so there is one.
                     const auto tag_len = static_cast<unsigned>(__builtin_ctzll(stop >> start));
