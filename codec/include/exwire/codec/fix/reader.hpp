@@ -326,16 +326,22 @@ template <std::size_t N>
     return exwire::load_le<std::uint32_t>(reinterpret_cast<const std::byte*>(p));
 }
 
-/// For each byte sum modulo 256: its three CheckSum digits and the SOH after them, as the
-/// little-endian word of the last four bytes of `10=NNN<SOH>`.
-struct checksum_text_table {
-    std::uint32_t text[256];
+/// For each byte sum modulo 256 the 8 bytes `<SOH>10=NNN<SOH>` must hold, as the
+/// little-endian word of a load of them (one load and one compare check the trailer).
+struct trailer_table {
+    std::uint64_t word[256];
 };
-inline constexpr checksum_text_table checksum_text = [] {
-    checksum_text_table t{};
-    for (unsigned v = 0; v < 256; ++v)
-        t.text[v] = (unsigned{'0'} + v / 100) | (unsigned{'0'} + v / 10 % 10) << 8 |
-                    (unsigned{'0'} + v % 10) << 16 | 0x01u << 24;
+inline constexpr trailer_table trailer_words = [] {
+    trailer_table t{};
+    for (unsigned v = 0; v < 256; ++v) {
+        const std::uint64_t digits = (unsigned{'0'} + v / 100) |
+                                     (unsigned{'0'} + v / 10 % 10) << 8 |
+                                     (unsigned{'0'} + v % 10) << 16 | 0x01u << 24;
+        t.word[v] = le_word(
+                        "\x01"
+                        "10=") |
+                    digits << 32;
+    }
     return t;
 }();
 
@@ -396,11 +402,7 @@ template <typename Scanner>
     const std::size_t end = start + length;
     if (n - 7 < end) return false;
     const std::uint64_t trailer = load_le64(b + end - 1);
-    const std::uint64_t want = le_word(
-                                   "\x01"
-                                   "10=") |
-                               std::uint64_t{checksum_text.text[checksum(std::string_view(b, end))]}
-                                   << 32;
+    const std::uint64_t want = trailer_words.word[checksum(std::string_view(b, end))];
     if (trailer != want) return false;
     body_start = start;
     body_end = end;
