@@ -262,11 +262,20 @@ TEST(fix_decode_paths, agree_on_begin_strings_on_and_beside_the_word_compares) {
         "FIX\x01",
     };
     for (const char* bs : begin_strings) {
-        for (std::string second : {"9=#", "9=x", "8=#", "9#", "99=#", "9=0", "9=1234567890"}) {
+        for (const char* second : {"9=#", "9=x", "8=#", "9#", "99=#", "9=0", "9=1234567890",
+                                   "9=0000000#", "9=00000000#"}) {
             const std::string body = from_bars("35=D|11=A|38=5|");
-            if (const auto at = second.find('#'); at != std::string::npos)
-                second.replace(at, 1, std::to_string(body.size()));  // the right BodyLength
-            std::string m = std::string("8=") + bs + "\x01" + second + "\x01" + body;
+            std::string m = "8=";
+            m += bs;
+            m += '\x01';
+            for (const char* c = second; *c != 0; ++c) {
+                if (*c == '#')
+                    m += std::to_string(body.size());  // the right BodyLength
+                else
+                    m += *c;
+            }
+            m += '\x01';
+            m += body;
             char cs[8];
             std::snprintf(cs, sizeof cs, "%03u", checksum(m));
             m += std::string("10=") + cs + "\x01";
@@ -304,8 +313,9 @@ TEST(fix_decode_paths, agree_on_every_change_to_the_trailer_word) {
             x[t + 6] = static_cast<char>(x[t + 6] + delta);
             expect_paths_agree(exact_buffer(x).view(), "checksum " + std::to_string(delta));
         }
-        std::string longer = m;
-        longer.insert(t, "x");
+        std::string longer = m.substr(0, t);
+        longer.push_back('x');
+        longer.append(m, t, std::string::npos);
         expect_paths_agree(exact_buffer(longer).view(), "longer body");
     }
     EXPECT_GE(complete, 15u);  // the bytes replaced by themselves

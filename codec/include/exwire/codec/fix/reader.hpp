@@ -361,12 +361,12 @@ template <typename Scanner>
                                         std::size_t& body_end) noexcept {
     const char* const b = buf.data();
     const std::size_t n = buf.size();
-    if (n < 25) return false;  // tiny frames (22-24 bytes) take the general path
+    if (n < 32) return false;  // tiny frames (22-31 bytes) take the general path
     m0 = n >= 64 ? Scanner::scan64(b) : Scanner::scan(b, n, b, b + n);
     // BeginString value: [2, s1), at most max_begin_string bytes, no '='; then `9=`.
     unsigned digits_at;
     const std::uint64_t w0 = load_le64(b);
-    const std::uint64_t w8 = load_le64(b + 8);  // n >= 25
+    const std::uint64_t w8 = load_le64(b + 8);  // n >= 32
     if (w0 == le_word("8=FIX.4.") && (w8 & 0xFFFFFFF8u) == le_word("0\x01"
                                                                    "9=")) {
         digits_at = 12;
@@ -381,20 +381,20 @@ template <typename Scanner>
         if (b[s1 + 1] != '9' || b[s1 + 2] != '=') return false;
         digits_at = s1 + 3;
     }
-    // <1-9 digits><SOH>: the digits end at the second SOH.
-    const std::uint64_t after1 = m0.soh & (m0.soh - 1);
-    if (after1 == 0) return false;
-    const auto s2 = static_cast<unsigned>(__builtin_ctzll(after1));
-    if (s2 <= digits_at || s2 - digits_at > max_body_length_digits) return false;
+    // <1-9 digits><SOH>, read up to the first non-digit: where the body starts then follows
+    // from the digits alone, not from the masks (n >= 32 covers digits_at + 9 <= 30).
     std::size_t length = 0;
-    for (unsigned i = digits_at; i < s2; ++i) {
+    unsigned i = digits_at;
+    for (; i < digits_at + max_body_length_digits + 1; ++i) {
         const unsigned d = static_cast<unsigned char>(b[i]) - unsigned{'0'};
-        if (d > 9) return false;
+        if (d > 9) break;
         length = length * 10 + d;
     }
-    if (length > max_body_length) return false;
+    if (i == digits_at || i > digits_at + max_body_length_digits || b[i] != soh ||
+        length > max_body_length)
+        return false;
     // 35=<non-empty>: the 4 bytes from start are in the span.
-    const std::size_t start = s2 + 1;
+    const std::size_t start = i + 1;
     if (start + 4 > n) return false;
     const std::uint32_t w35 = load_le32(b + start);
     if ((w35 & 0xFF'FFFFu) != le_word("35=") || (w35 >> 24) == 0x01u) return false;
