@@ -414,10 +414,11 @@ template <typename Scanner>
 ///
 /// The body is walked with 64-byte SOH and '=' bitmasks: the SOH bits are taken one by one
 /// (count trailing zeros, clear lowest bit), each ending one field. A field whose tag has
-/// 1-4 digits, whose first '=' comes before its SOH, and which is not a pending data field
-/// is taken straight from the masks. Anything else (long tags, errors, data fields, fields
-/// that do not end within a block) goes through slow_field(), which decides the reason, so
-/// both ways give the same verdicts.
+/// 1-4 digits, whose first '=' comes before its SOH, whose value is not empty and which is
+/// not a pending data field is taken straight from the masks (two- and three-digit tags
+/// are checked from the bytes, the others from the first '=' or SOH bit). Anything else
+/// (long tags, errors, data fields, fields that do not end within a block) goes through
+/// slow_field(), which decides the reason, so both ways give the same verdicts.
 template <typename Scanner, typename OnField>
 [[nodiscard]] frame_result decode_with(std::string_view buf, OnField&& on_field,
                                        std::size_t max_body_length) noexcept {
