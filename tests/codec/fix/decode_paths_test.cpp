@@ -229,6 +229,98 @@ TEST(fix_decode_paths, fast_envelope_takes_every_valid_frame_without_the_general
     EXPECT_GT(distinct, 100u);  // many CheckSum digit combinations, not a lucky few
 }
 
+TEST(fix_decode_paths, agree_on_begin_strings_on_and_beside_the_word_compares) {
+    // fast_envelope compares `8=FIX.4.x<SOH>9=` (x a digit 0-7) and `8=FIXT.1.1<SOH>9=` as
+    // words and takes every other BeginString from the masks: values on each side of those
+    // compares give the same verdicts on every path, and every valid one takes the shortcut.
+    const char* const begin_strings[] = {
+        "FIX.4.4",
+        "FIX.4.2",
+        "FIX.4.0",
+        "FIX.4.7",
+        "FIX.4.8",
+        "FIX.4.9",
+        "FIX.4./",
+        "FIX.4.:",
+        "FIX.4.=",
+        "FIX.4.",
+        "FIX.4",
+        "FIX.4.44",
+        "FIX.4.4=",
+        "FIX.5.0",
+        "FIXT.1.1",
+        "FIXT.1.2",
+        "FIXT.1.",
+        "FIXT.1.11",
+        "FIXT.1.1=",
+        "FIXT.1",
+        "FIXT.2.1",
+        "FIX",
+        "FIX.4.4.4.4.4.4.4",
+        "FIX.4.4.4.4.4.4.44",
+        "FIY.4.4",
+        "FIX\x01",
+    };
+    for (const char* bs : begin_strings) {
+        for (const char* second : {"9=#", "9=x", "8=#", "9#", "99=#", "9=0", "9=1234567890",
+                                   "9=0000000#", "9=00000000#"}) {
+            const std::string body = from_bars("35=D|11=A|38=5|");
+            std::string m = "8=";
+            m += bs;
+            m += '\x01';
+            for (const char* c = second; *c != 0; ++c) {
+                if (*c == '#')
+                    m += std::to_string(body.size());  // the right BodyLength
+                else
+                    m += *c;
+            }
+            m += '\x01';
+            m += body;
+            char cs[8];
+            std::snprintf(cs, sizeof cs, "%03u", checksum(m));
+            m += std::string("10=") + cs + "\x01";
+            const exact_buffer buf(m);
+            const outcome o = expect_paths_agree(buf.view(), m);
+            detail::block_masks masks;
+            std::size_t start = 0, end = 0;
+            const bool fast = detail::fast_envelope<detail::best_scanner>(
+                buf.view(), default_max_body_length, masks, start, end);
+            EXPECT_EQ(fast, o.status == frame_status::complete) << fix_test::bar(m);
+        }
+    }
+}
+
+TEST(fix_decode_paths, agree_on_every_change_to_the_trailer_word) {
+    // The trailer `<SOH>10=NNN<SOH>` is one 8-byte compare in fast_envelope: every byte of it
+    // changed, and BodyLength moved by one either way, give the general check's verdict.
+    const char interesting[] = {'\x01', '=', '0', '1', '9', '/', ':', 'a', '\x7f', '\x80'};
+    std::size_t complete = 0;
+    for (const std::string& m : {read_golden("new_order_single_fix44.fix"),
+                                 read_golden("heartbeat_fixt11.fix"), framed("35=0|")}) {
+        const std::size_t t = m.size() - 8;  // the SOH before 10=
+        for (std::size_t i = 0; i < 8; ++i) {
+            for (char c : interesting) {
+                std::string x = m;
+                x[t + i] = c;
+                const exact_buffer buf(x);
+                const outcome o = expect_paths_agree(buf.view(), fix_test::bar(x));
+                complete += o.status == frame_status::complete ? 1 : 0;
+            }
+        }
+        // CheckSum off by one either way, and one more byte in the body (BodyLength short).
+        for (int delta : {-1, 1}) {
+            std::string x = m;
+            x[t + 6] = static_cast<char>(x[t + 6] + delta);
+            expect_paths_agree(exact_buffer(x).view(), "checksum " + std::to_string(delta));
+        }
+        std::string longer = m.substr(0, t);
+        longer.push_back('x');
+        longer.append(m, t, std::string::npos);
+        expect_paths_agree(exact_buffer(longer).view(), "longer body");
+    }
+    EXPECT_GE(complete, 15u);  // the bytes replaced by themselves
+}
+
 TEST(fix_decode_paths, agree_on_every_golden_vector_at_every_alignment) {
     for (const char* name : golden_files) {
         const std::string m = read_golden(name);
@@ -339,6 +431,36 @@ TEST(fix_decode_paths, agree_on_the_same_field_level_errors) {
         const exact_buffer buf(m);
         expect_paths_agree(buf.view(), body);
     }
+}
+
+TEST(fix_decode_paths, agree_on_the_edges_of_the_mask_walk_field_checks) {
+    // The mask walk takes "two (or three) digits, '=', a non-empty value" from the bytes, checks
+    // other tags' "'=' before the SOH and a non-empty value" in one compare, and "tag 0, or a tag
+    // from 90 on (length fields)" in another: fields on each side of those edges, for every
+    // tag width, placed in the first block and in later ones.
+    const char* const fields[] = {
+        "1=|",     "12=|",           "123=|",     "1234=|", "12345=|",      "1=x|",
+        "12=x|",   "123=x|",         "1234=x|",   "0=x|",   "00=x|",        "000=x|",
+        "0000=x|", "01=x|",          "001=x|",    "=x|",    "==|",          "12|",
+        "1234|",   "12=|=|",         "88=x|",     "89=x|",  "90=3|91=a|b|", "90=x|",
+        "91=x|",   "99=x|",          "100=x|",    "620=x|", "621=2|622=||", "622=x|",
+        "9999=x|", "93=1|89=|",      "95=0|96=|", "1a=x|",  "a1=x|",        "1:=x|",
+        "/1=x|",   "12==x|",         "12a=x|",    "a12=x|", "1:2=x|",       "123==|",
+        "123|",    "269=0|270=1.5|", "12==|",     "1==x|",  "12=x=|",
+    };
+    std::size_t complete = 0, malformed = 0;
+    for (const char* f : fields) {
+        for (std::size_t pad : {1u, 20u, 60u, 70u, 130u}) {
+            const std::string m =
+                framed("35=D|58=" + std::string(pad, 'p') + "|" + f + "11=X|38=5|");
+            const exact_buffer buf(m);
+            const outcome o = expect_paths_agree(buf.view(), f + (" pad " + std::to_string(pad)));
+            complete += o.status == frame_status::complete ? 1 : 0;
+            malformed += o.status == frame_status::malformed ? 1 : 0;
+        }
+    }
+    EXPECT_GT(complete, 50u);
+    EXPECT_GT(malformed, 50u);
 }
 
 TEST(fix_decode_paths, agree_on_random_mutations_of_golden_vectors) {

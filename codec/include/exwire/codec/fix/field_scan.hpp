@@ -35,6 +35,11 @@ struct scalar_scanner {
         }
         return m;
     }
+
+    /// Masks of the 64 bytes [p, p + 64).
+    [[nodiscard]] static block_masks scan64(const char* p) noexcept {
+        return scan(p, 64, p, p + 64);
+    }
 };
 
 #if defined(__SSE2__)
@@ -49,15 +54,33 @@ struct sse2_scanner {
         return {s, e};
     }
 
+    /// Masks of the 64 bytes [p, p + 64).
+    [[nodiscard]] static block_masks scan64(const char* p) noexcept {
+        const block_masks a = chunk(p), b = chunk(p + 16), c = chunk(p + 32), d = chunk(p + 48);
+        return {a.soh | b.soh << 16 | c.soh << 32 | d.soh << 48,
+                a.eq | b.eq << 16 | c.eq << 32 | d.eq << 48};
+    }
+
     /// Masks of [p, p + n), 1 <= n <= 64, lo <= p, p + n <= hi. Reads only within [lo, hi):
-    /// a tail shorter than 16 bytes is loaded from hi - 16 when the bytes after it are not in
-    /// the span, and scanned byte by byte when the whole span is shorter than 16 bytes.
+    /// with a span of 64 bytes or more, a block shorter than 64 is one 64-byte scan (from p,
+    /// or of the 64 bytes ending at hi, shifted down to p); in a shorter span, a tail shorter
+    /// than 16 bytes is loaded from hi - 16 when the bytes after it are not in the span, and
+    /// scanned byte by byte when the whole span is shorter than 16 bytes.
     [[nodiscard]] static block_masks scan(const char* p, std::size_t n, const char* lo,
                                           const char* hi) noexcept {
-        if (n == 64) {
-            const block_masks a = chunk(p), b = chunk(p + 16), c = chunk(p + 32), d = chunk(p + 48);
-            return {a.soh | b.soh << 16 | c.soh << 32 | d.soh << 48,
-                    a.eq | b.eq << 16 | c.eq << 32 | d.eq << 48};
+        if (n == 64) return scan64(p);
+        // A shorter block (the end of a body) in one 64-byte scan where the span allows it:
+        // from p, or the 64 bytes ending at hi shifted down to p; bits from n on cleared.
+        if (hi - lo >= 64) {
+            const std::uint64_t keep = (std::uint64_t{1} << n) - 1;
+            if (hi - p >= 64) {
+                const block_masks m = scan64(p);
+                return {m.soh & keep, m.eq & keep};
+            }
+            const char* const from = hi - 64;  // from < p: hi - p < 64
+            const auto shift = static_cast<unsigned>(p - from);
+            const block_masks m = scan64(from);
+            return {(m.soh >> shift) & keep, (m.eq >> shift) & keep};
         }
         block_masks m;
         std::size_t i = 0;

@@ -308,57 +308,102 @@ inline constexpr std::size_t max_begin_string = 16;
 /// Most digits accepted in BodyLength.
 inline constexpr std::size_t max_body_length_digits = 9;
 
+/// Little-endian word of up to 8 characters (first character in the lowest byte), to compare
+/// against a load_le of the same bytes.
+template <std::size_t N>
+[[nodiscard]] constexpr std::uint64_t le_word(const char (&s)[N]) noexcept {
+    static_assert(N >= 1 && N - 1 <= 8);
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i + 1 < N; ++i)
+        w |= std::uint64_t{static_cast<unsigned char>(s[i])} << (8 * i);
+    return w;
+}
+
+[[nodiscard]] inline std::uint64_t load_le64(const char* p) noexcept {
+    return exwire::load_le<std::uint64_t>(reinterpret_cast<const std::byte*>(p));
+}
+[[nodiscard]] inline std::uint32_t load_le32(const char* p) noexcept {
+    return exwire::load_le<std::uint32_t>(reinterpret_cast<const std::byte*>(p));
+}
+
+/// For each byte sum modulo 256 the 8 bytes `<SOH>10=NNN<SOH>` must hold, as the
+/// little-endian word of a load of them (one load and one compare check the trailer).
+struct trailer_table {
+    std::uint64_t word[256];
+};
+inline constexpr trailer_table trailer_words = [] {
+    trailer_table t{};
+    for (unsigned v = 0; v < 256; ++v) {
+        const std::uint64_t digits = (unsigned{'0'} + v / 100) |
+                                     (unsigned{'0'} + v / 10 % 10) << 8 |
+                                     (unsigned{'0'} + v % 10) << 16 | 0x01u << 24;
+        t.word[v] = le_word(
+                        "\x01"
+                        "10=") |
+                    digits << 32;
+    }
+    return t;
+}();
+
 /// The envelope checks of check_envelope() for the usual case, from the masks of the first
 /// block: 8, 9 and 35 end within the first 64 bytes, the whole frame is in `buf`, and
 /// everything is right. Returns false as soon as anything differs (an error, too few bytes,
 /// a header longer than a block); the caller then runs check_envelope(), which decides the
 /// verdict. On true, `m0` holds the masks of [0, min(64, size)) and the body range is set.
+///
+/// The usual BeginStrings (`8=FIX.4.x<SOH>9=` with x a digit 0-7, `8=FIXT.1.1<SOH>9=`) are
+/// two word compares, so where BodyLength's digits start is known without the masks; other
+/// values are checked from the masks. The trailer `<SOH>10=NNN<SOH>` is one 8-byte load
+/// compared with the text the CheckSum must have.
 template <typename Scanner>
 [[nodiscard]] inline bool fast_envelope(std::string_view buf, std::size_t max_body_length,
                                         block_masks& m0, std::size_t& body_start,
                                         std::size_t& body_end) noexcept {
     const char* const b = buf.data();
     const std::size_t n = buf.size();
-    if (n < 25) return false;  // tiny frames (22-24 bytes) take the general path
-    if (std::memcmp(b, "8=FIX", 5) != 0) return false;
-    const std::size_t covered = n < 64 ? n : 64;
-    m0 = Scanner::scan(b, covered, b, b + n);
-    if (m0.soh == 0) return false;
-    // BeginString value: [2, s1), at most max_begin_string bytes, no '='.
-    const auto s1 = static_cast<unsigned>(__builtin_ctzll(m0.soh));
-    if (s1 - 2 > max_begin_string || ((m0.eq >> 2) & ((std::uint64_t{1} << (s1 - 2)) - 1)) != 0)
-        return false;
-    // 9=<1-9 digits><SOH>
-    const std::uint64_t after1 = m0.soh & (m0.soh - 1);
-    if (after1 == 0) return false;
-    const auto s2 = static_cast<unsigned>(__builtin_ctzll(after1));
-    const unsigned digits_at = s1 + 3;
-    if (b[s1 + 1] != '9' || b[s1 + 2] != '=' || s2 <= digits_at ||
-        s2 - digits_at > max_body_length_digits)
-        return false;
+    if (n < 32) return false;  // tiny frames (22-31 bytes) take the general path
+    m0 = n >= 64 ? Scanner::scan64(b) : Scanner::scan(b, n, b, b + n);
+    // BeginString value: [2, s1), at most max_begin_string bytes, no '='; then `9=`.
+    unsigned digits_at;
+    const std::uint64_t w0 = load_le64(b);
+    const std::uint64_t w8 = load_le64(b + 8);  // n >= 32
+    if (w0 == le_word("8=FIX.4.") && (w8 & 0xFFFFFFF8u) == le_word("0\x01"
+                                                                   "9=")) {
+        digits_at = 12;
+    } else if (w0 == le_word("8=FIXT.1") && (w8 & 0xFF'FFFF'FFFFu) == le_word(".1\x01"
+                                                                              "9=")) {
+        digits_at = 13;
+    } else {
+        if ((w0 & 0xFF'FFFF'FFFFu) != le_word("8=FIX") || m0.soh == 0) return false;
+        const auto s1 = static_cast<unsigned>(__builtin_ctzll(m0.soh));
+        if (s1 - 2 > max_begin_string || ((m0.eq >> 2) & ((std::uint64_t{1} << (s1 - 2)) - 1)) != 0)
+            return false;
+        if (b[s1 + 1] != '9' || b[s1 + 2] != '=') return false;
+        digits_at = s1 + 3;
+    }
+    // <1-9 digits><SOH>, read up to the first non-digit: where the body starts then follows
+    // from the digits alone, not from the masks (n >= 32 covers digits_at + 9 <= 30).
     std::size_t length = 0;
-    for (unsigned i = digits_at; i < s2; ++i) {
+    unsigned i = digits_at;
+    for (; i < digits_at + max_body_length_digits + 1; ++i) {
         const unsigned d = static_cast<unsigned char>(b[i]) - unsigned{'0'};
-        if (d > 9) return false;
+        if (d > 9) break;
         length = length * 10 + d;
     }
-    if (length > max_body_length) return false;
-    // 35=<non-empty>: bytes up to s2 + 4 are within the first block or the span.
-    const std::size_t start = s2 + 1;
-    if (start + 4 > n || b[start] != '3' || b[start + 1] != '5' || b[start + 2] != '=' ||
-        b[start + 3] == soh)
+    if (i == digits_at || i > digits_at + max_body_length_digits || b[i] != soh ||
+        length > max_body_length)
         return false;
-    // 10=NNN<SOH> right where BodyLength says the body ends, and the CheckSum right.
+    // 35=<non-empty>: the 4 bytes from start are in the span.
+    const std::size_t start = i + 1;
+    if (start + 4 > n) return false;
+    const std::uint32_t w35 = load_le32(b + start);
+    if ((w35 & 0xFF'FFFFu) != le_word("35=") || (w35 >> 24) == 0x01u) return false;
+    // <SOH>10=NNN<SOH> right where BodyLength says the body ends, NNN the byte sum.
     const std::size_t end = start + length;
-    if (n - 7 < end || b[end - 1] != soh || b[end] != '1' || b[end + 1] != '0' ||
-        b[end + 2] != '=' || b[end + 6] != soh)
-        return false;
-    const unsigned c0 = static_cast<unsigned char>(b[end + 3]) - unsigned{'0'};
-    const unsigned c1 = static_cast<unsigned char>(b[end + 4]) - unsigned{'0'};
-    const unsigned c2 = static_cast<unsigned char>(b[end + 5]) - unsigned{'0'};
-    if ((c0 > 9) | (c1 > 9) | (c2 > 9) ||
-        checksum(std::string_view(b, end)) != c0 * 100 + c1 * 10 + c2)
-        return false;
+    if (n - 7 < end) return false;
+    const std::uint64_t trailer = load_le64(b + end - 1);
+    const std::uint64_t want = trailer_words.word[checksum(std::string_view(b, end))];
+    if (trailer != want) return false;
     body_start = start;
     body_end = end;
     return true;
@@ -369,10 +414,11 @@ template <typename Scanner>
 ///
 /// The body is walked with 64-byte SOH and '=' bitmasks: the SOH bits are taken one by one
 /// (count trailing zeros, clear lowest bit), each ending one field. A field whose tag has
-/// 1-4 digits, whose first '=' comes before its SOH, and which is not a pending data field
-/// is taken straight from the masks. Anything else (long tags, errors, data fields, fields
-/// that do not end within a block) goes through slow_field(), which decides the reason, so
-/// both ways give the same verdicts.
+/// 1-4 digits, whose first '=' comes before its SOH, whose value is not empty and which is
+/// not a pending data field is taken straight from the masks (two- and three-digit tags
+/// are checked from the bytes, the others from the first '=' or SOH bit). Anything else
+/// (long tags, errors, data fields, fields that do not end within a block) goes through
+/// slow_field(), which decides the reason, so both ways give the same verdicts.
 template <typename Scanner, typename OnField>
 [[nodiscard]] frame_result decode_with(std::string_view buf, OnField&& on_field,
                                        std::size_t max_body_length) noexcept {
@@ -380,22 +426,30 @@ template <typename Scanner, typename OnField>
     const char* const hi = lo + buf.size();
     std::size_t body_start = 0;
     std::size_t body_end = 0;
-    // Block [base, base + 64) (or up to e) with its masks; `start` is the offset of the next
-    // field in it and `pending` the SOH bits of the body at or after `start` not yet consumed.
+    // Block [base, base + 64) (or up to e): `soh` its SOH mask, `stop` its SOH and '=' bits
+    // (the first one at or after a field's start ends the tag); `start` is the offset of the
+    // next field in it and `pending` the SOH bits of the body at or after `start` not yet
+    // consumed. Plain locals (the envelope's masks are copied in), so they stay in registers.
     const char* base = lo;
     unsigned start = 0;
     std::uint64_t pending = 0;
-    block_masks m;
-    if (fast_envelope<Scanner>(buf, max_body_length, m, body_start, body_end)) {
-        // The first block already holds the first body fields: walk on from 35=.
-        // Drop the trailer's SOH bits when the whole frame fits in the block.
-        if (body_end < 64) m.soh &= (std::uint64_t{1} << body_end) - 1;
-        start = static_cast<unsigned>(body_start);
-        pending = m.soh & (~std::uint64_t{0} << start);
-    } else {
-        const frame_result env = check_envelope(buf, max_body_length, body_start, body_end);
-        if (env.status != frame_status::complete) return env;
-        base = lo + body_start;
+    std::uint64_t soh_bits = 0;
+    std::uint64_t stop = 0;
+    {
+        block_masks m0;
+        if (fast_envelope<Scanner>(buf, max_body_length, m0, body_start, body_end)) {
+            // The first block already holds the first body fields: walk on from 35=.
+            // Drop the trailer's SOH bits when the whole frame fits in the block.
+            soh_bits = m0.soh;
+            if (body_end < 64) soh_bits &= (std::uint64_t{1} << body_end) - 1;
+            stop = soh_bits | m0.eq;
+            start = static_cast<unsigned>(body_start);
+            pending = soh_bits & (~std::uint64_t{0} << start);
+        } else {
+            const frame_result env = check_envelope(buf, max_body_length, body_start, body_end);
+            if (env.status != frame_status::complete) return env;
+            base = lo + body_start;
+        }
     }
     const frame_result done{frame_status::complete, malformed_reason::none, body_end + 7};
     const char* const e = lo + body_end;
@@ -407,27 +461,48 @@ template <typename Scanner, typename OnField>
         if (pending_data_tag == 0) {
             while (pending != 0) {
                 const auto end = static_cast<unsigned>(__builtin_ctzll(pending));
-                // First '=' at or after start (bit 63 stands in for "none": too long a tag).
-                const auto tag_len = static_cast<unsigned>(
-                    __builtin_ctzll((m.eq >> start) | (std::uint64_t{1} << 63)));
-                if (__builtin_expect(tag_len - 1 >= 4 || start + tag_len >= end, 0)) break;
-                const int tag = short_tag(base + start, tag_len);  // -1 if not digits
-                if (tag <= 0) break;
-                const unsigned value_at = start + tag_len + 1;
-                if (end == value_at) return malformed_at(buf, malformed_reason::empty_value);
-                const field f{tag, std::string_view(base + value_at, end - value_at)};
-                pending &= pending - 1;
-                start = end + 1;
-                // A length field: its data field goes by length (below). One on_field call
-                // site either way keeps the callback inlined once in the loop.
-                if (__builtin_expect(static_cast<unsigned>(tag - 90) <= 621 - 90, 0)) {
+                const char* const t = base + start;
+                int tag;
+                unsigned value_at;
+                // The most common field: a two-digit tag, '=' and a non-empty value, checked
+                // from the bytes (t[0..3] are in the span: the trailer follows the body).
+                const unsigned d0 = static_cast<unsigned char>(t[0]) - unsigned{'0'};
+                const unsigned d1 = static_cast<unsigned char>(t[1]) - unsigned{'0'};
+                const unsigned d2 = static_cast<unsigned char>(t[2]) - unsigned{'0'};
+                if (__builtin_expect(d0 <= 9 && d1 <= 9 && t[2] == '=' && start + 3 < end, 1)) {
+                    tag = static_cast<int>(d0 * 10 + d1);
+                    value_at = start + 3;
+                } else if (d0 <= 9 && d1 <= 9 && d2 <= 9 && t[3] == '=' && start + 4 < end) {
+                    // Three digits (groups' tags are often 3-digit): the same from the bytes.
+                    tag = static_cast<int>(d0 * 100 + d1 * 10 + d2);
+                    value_at = start + 4;
+                } else {
+                    // First '=' or SOH at or after start: bit `end` is set, so there is one.
+                    const auto tag_len = static_cast<unsigned>(__builtin_ctzll(stop >> start));
+                    value_at = start + tag_len + 1;
+                    // No '=' before the SOH, or an empty value: the byte-by-byte path decides.
+                    if (value_at >= end) break;
+                    if (tag_len - 1 >= 4) break;  // none, or 5+ characters: byte by byte
+                    tag = short_tag(t, tag_len);
+                    if (tag < 0) break;
+                }
+                // Tag 0 (invalid) and tags from 90 on (where the length fields are) in one
+                // compare; tags 1-89 go straight on.
+                if (__builtin_expect(static_cast<unsigned>(tag - 1) >= 89, 0)) {
+                    if (tag == 0) break;
+                    // A length field: its data field goes by length (below). One on_field
+                    // call site either way keeps the callback inlined once in the loop.
                     pending_data_tag = data_tag_for_length(tag);
                     if (pending_data_tag != 0) {
-                        pending_len = length_value(f.value);
+                        pending_len =
+                            length_value(std::string_view(base + value_at, end - value_at));
                         if (pending_len < 0)
                             return malformed_at(buf, malformed_reason::bad_data_length);
                     }
                 }
+                const field f{tag, std::string_view(base + value_at, end - value_at)};
+                pending &= pending - 1;
+                start = end + 1;
                 on_field(f);
                 if (pending_data_tag != 0) break;
             }
@@ -437,8 +512,10 @@ template <typename Scanner, typename OnField>
             start = 0;
             if (base >= e) break;
             const auto left = static_cast<std::size_t>(e - base);
-            m = Scanner::scan(base, left < 64 ? left : 64, lo, hi);
-            pending = m.soh;
+            const block_masks m = Scanner::scan(base, left < 64 ? left : 64, lo, hi);
+            soh_bits = m.soh;
+            stop = m.soh | m.eq;
+            pending = soh_bits;
             if (pending != 0 && pending_data_tag == 0) continue;
         }
         // Byte-by-byte path for this field, then resume the masks after it.
@@ -455,7 +532,7 @@ template <typename Scanner, typename OnField>
         const auto consumed = static_cast<std::size_t>(next - base);
         if (consumed < 64) {  // still inside this block: drop the SOH bits before `next`
             start = static_cast<unsigned>(consumed);
-            pending = m.soh & (~std::uint64_t{0} << start);
+            pending = soh_bits & (~std::uint64_t{0} << start);
         } else {
             base = next;
             start = 0;
