@@ -145,6 +145,22 @@ pid_t spawn(const std::vector<std::string>& args) {
     return pid;
 }
 
+// One writer life: starts a writer process with `args` and SIGKILLs it at a random instant
+// 2-42 ms in (some kills land during open/recovery, most while appending). Fails if the
+// writer could not start or exited before the kill.
+::testing::AssertionResult kill_a_writer_at_random(const std::vector<std::string>& args,
+                                                   std::mt19937_64& rng) {
+    const pid_t child = spawn(args);
+    if (child <= 0) return ::testing::AssertionFailure() << "could not start the writer";
+    std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 40000));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFSIGNALED(status))
+        return ::testing::AssertionFailure() << "writer exited early with " << WEXITSTATUS(status);
+    return ::testing::AssertionSuccess();
+}
+
 // Checks the whole retained journal: contiguous sequences from the oldest record kept,
 // every payload as written. Returns the last sequence.
 std::uint64_t verify_contiguous(const std::string& dir) {
@@ -197,14 +213,7 @@ TEST(journal_crash,
     int torn = 0;
     std::uint64_t discarded_bytes = 0;
     for (int k = 0; k < kills; ++k) {
-        const pid_t child = spawn({self_exe, "--writer", dir});
-        ASSERT_GT(child, 0);
-        // Random instant: some kills land during open/recovery, most while appending.
-        std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 40000));
-        kill(child, SIGKILL);
-        int status = 0;
-        waitpid(child, &status, 0);
-        ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited early with " << WEXITSTATUS(status);
+        ASSERT_TRUE(kill_a_writer_at_random({self_exe, "--writer", dir}, rng));
 
         std::uint64_t now_last = 0;
         {
@@ -259,13 +268,8 @@ TEST(journal_crash, sigkilled_writer_on_recycled_segments_never_shows_a_previous
     std::uint64_t last = 0;
     int torn = 0;
     for (int k = 0; k < kills; ++k) {
-        const pid_t child = spawn({self_exe, "--writer", dir, std::to_string(keep)});
-        ASSERT_GT(child, 0);
-        std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 40000));
-        kill(child, SIGKILL);
-        int status = 0;
-        waitpid(child, &status, 0);
-        ASSERT_TRUE(WIFSIGNALED(status)) << "writer exited early with " << WEXITSTATUS(status);
+        ASSERT_TRUE(
+            kill_a_writer_at_random({self_exe, "--writer", dir, std::to_string(keep)}, rng));
         {
             auto w = writer::open(dir, crash_config(keep));
             ASSERT_TRUE(w.ok()) << w.err().message;
