@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "../../../bench/codec/fix/bench_messages.hpp"
 #include "exwire/codec/fix/values.hpp"
 #include "fix_test_util.hpp"
 
@@ -211,26 +212,11 @@ TEST(fix_writer, reports_too_small_for_every_short_buffer_and_never_writes_past_
 }
 
 TEST(fix_writer, writes_the_benchmark_new_order_single_byte_for_byte) {
-    const session_header h("FIX.4.4", "CLIENT12", "EXCH", {{50, "DESK7"}, {57, "ROUTER"}});
+    // The message fix_bench encodes and decodes, written by the benchmark's own function.
     std::array<std::byte, 512> buf{};
     writer w(buf);
-    header_values hv;
-    hv.seq_num = 10000001;
-    hv.sending_time_ns = t0;
-    hv.time_digits = 3;
-    w.start(h, "D", hv)
-        .add(1, "ACC-7")
-        .add(11, "ORD-10001")
-        .add_uint(38, 5000)
-        .add_char(40, '2')
-        .add_decimal(44, decimal{41225, -2})
-        .add_char(54, '1')
-        .add(55, "MSFT")
-        .add_char(59, '0')
-        .add_timestamp(60, t0, 3)
-        .add(58, "exwire benchmark order");
     exwire::bytes out;
-    ASSERT_EQ(w.finish(out), write_status::ok);
+    ASSERT_EQ(fix_bench_messages::write_new_order(w, 10000001, out), write_status::ok);
     EXPECT_EQ(bar(as_string(out)),
               "8=FIX.4.4|9=194|35=D|34=10000001|49=CLIENT12|50=DESK7|52=20261121-19:30:02.123|"
               "56=EXCH|57=ROUTER|1=ACC-7|11=ORD-10001|38=5000|40=2|44=412.25|54=1|55=MSFT|59=0|"
