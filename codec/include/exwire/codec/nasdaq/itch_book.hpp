@@ -337,7 +337,7 @@ class itch_book {
     /// tells where to resume) or a message visit() rejects (its status; that frame is not
     /// counted as consumed).
     run_result apply_framed(exwire::bytes framed) {
-        constexpr std::size_t ahead = 16, third = 5, mask = ahead - 1;
+        constexpr std::size_t ahead = 16, mask = ahead - 1;
         std::array<std::size_t, ahead> at{};  // offsets of frames scouted, not yet applied
         const std::byte* const p = framed.data();
         const std::size_t n = framed.size();
@@ -357,18 +357,7 @@ class itch_book {
                 at[scouted & mask] = scout;
                 ++scouted;
                 scout += 2 + len;
-                // stage 2, a third of the way: the level, found through what stage 1 fetched
-                if (scouted > third) {
-                    const std::size_t pos = at[(scouted - 1 - third) & mask];
-                    if (pos + 2 + scout_bytes <= n) [[likely]]
-                        prefetch_second(p + pos + 2);
-                }
-                // stage 3: what changes when the level empties; a replace's new level
-                if (scouted > 2 * third) {
-                    const std::size_t pos = at[(scouted - 1 - 2 * third) & mask];
-                    if (pos + 2 + scout_bytes <= n) [[likely]]
-                        prefetch_third(p + pos + 2);
-                }
+                later_stages(at, scouted, p, n);
             }
             if (applied == scouted) break;
             const std::size_t pos = at[applied & mask];
@@ -404,7 +393,7 @@ class itch_book {
         // offset of every frame is stored, and the ring index moves on only for this part's
         // frames: locates of a shuffled stream alternate at random between parts, a branch
         // on the part would mispredict on every other frame.
-        constexpr std::size_t ahead = 16, third = 5, ring = 64, mask = ring - 1;
+        constexpr std::size_t ahead = 16, ring = 64, mask = ring - 1;
         constexpr std::size_t stream_ahead = 1536;
         std::array<std::size_t, ring> at{};
         const std::byte* const p = framed.data();
@@ -465,16 +454,7 @@ class itch_book {
                 if (const std::size_t q = at[scouted & mask]; q + 2 + scout_bytes <= n) [[likely]]
                     prefetch_first(p + q + 2);
                 ++scouted;
-                if (scouted > third) {
-                    const std::size_t q = at[(scouted - 1 - third) & mask];
-                    if (q + 2 + scout_bytes <= n) [[likely]]
-                        prefetch_second(p + q + 2);
-                }
-                if (scouted > 2 * third) {
-                    const std::size_t q = at[(scouted - 1 - 2 * third) & mask];
-                    if (q + 2 + scout_bytes <= n) [[likely]]
-                        prefetch_third(p + q + 2);
-                }
+                later_stages(at, scouted, p, n);
             }
             if (applied == scouted) break;  // only once the checks have stopped
             const std::size_t q = at[applied & mask];
@@ -628,6 +608,28 @@ class itch_book {
     [[gnu::always_inline]] static bool is_add(const std::byte* q) noexcept {
         const auto t = static_cast<std::uint8_t>(q[0]);
         return t == itch50::add_order::type || t == itch50::add_order_mpid::type;
+    }
+
+    // Stages 2 and 3 of the prefetch pipeline, run after the frame at at[scouted - 1] had
+    // stage 1: stage 2 (the level, found through what stage 1 fetched) for the frame
+    // stage_gap frames back, stage 3 (what changes when the level empties; a replace's new
+    // level) for the one 2 * stage_gap back. `at` is a ring of frame offsets.
+    static constexpr std::size_t stage_gap = 5;
+    template <std::size_t Ring>
+    [[gnu::always_inline]] void later_stages(const std::array<std::size_t, Ring>& at,
+                                             std::size_t scouted, const std::byte* p,
+                                             std::size_t n) const noexcept {
+        static_assert((Ring & (Ring - 1)) == 0 && Ring > 2 * stage_gap);
+        if (scouted > stage_gap) {
+            const std::size_t q = at[(scouted - 1 - stage_gap) & (Ring - 1)];
+            if (q + 2 + scout_bytes <= n) [[likely]]
+                prefetch_second(p + q + 2);
+        }
+        if (scouted > 2 * stage_gap) {
+            const std::size_t q = at[(scouted - 1 - 2 * stage_gap) & (Ring - 1)];
+            if (q + 2 + scout_bytes <= n) [[likely]]
+                prefetch_third(p + q + 2);
+        }
     }
 
     // apply_message() for a message visit() accepts: the book's types dispatched here
