@@ -8,14 +8,20 @@ repetitions, or its single figure), and prints a row per run, then the median an
 every benchmark over the runs, and ratios between benchmarks taken in the same run.
 
 Usage:
-  bench/series.py [--runs N] [--pause S] [--ratio A/B ...] [--under NAME=NS ...]
-                  [--json FILE] -- BINARY [BENCHMARK ARGS...]
+  bench/series.py [--runs N] [--pause S] [--time cpu|real | --counter NAME]
+                  [--ratio A/B ...] [--under NAME=NS ...] [--json FILE]
+                  -- BINARY [BENCHMARK ARGS...]
 
   --runs N        runs of the binary (default 5)
   --pause S       seconds between runs (default 10)
+  --time cpu|real the benchmark's CPU time (default) or its wall-clock time (for benchmarks
+                  that time several threads, such as the rings' and the sharded book's)
+  --counter NAME  a counter the benchmarks report instead of a time (items_per_second,
+                  msgs_per_s, ...); benchmarks without it are left out
   --ratio A/B     A's time over B's, per run; A and B are benchmark names without "BM_"
                   (for example new_order_decode_quickfix_dictionary/new_order_decode_exwire)
-  --under NAME=NS count the runs where NAME took less than NS nanoseconds
+  --under NAME=NS count the runs where NAME took less than NS nanoseconds (or, with
+                  --counter, where its counter was below NS)
   --json FILE     also write every run's figures there
 
 Example (the FIX decode target of docs/benchmarks.md):
@@ -32,6 +38,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -43,7 +50,8 @@ def fail(msg):
 
 
 def parse_args(argv):
-    opts = {"runs": 5, "pause": 10.0, "ratios": [], "under": [], "json": None}
+    opts = {"runs": 5, "pause": 10.0, "time": "cpu", "counter": None, "ratios": [], "under": [],
+            "json": None}
     if "--" not in argv:
         fail("expected -- BINARY [ARGS...] (see --help)")
     cut = argv.index("--")
@@ -70,6 +78,12 @@ def parse_args(argv):
                 fail("--pause takes seconds, not %r" % v)
             if opts["pause"] < 0:
                 fail("--pause cannot be negative")
+        elif a == "--time":
+            if v not in ("cpu", "real"):
+                fail("--time takes cpu or real, not %r" % v)
+            opts["time"] = v
+        elif a == "--counter":
+            opts["counter"] = v
         elif a == "--ratio":
             parts = v.split("/")
             if len(parts) != 2 or not all(parts):
@@ -96,13 +110,19 @@ def strip_name(name):
     return name[3:] if name.startswith("BM_") else name
 
 
-def figures(report):
-    """Median CPU time in ns of every benchmark of one run's JSON report."""
+def figures(report, field, counter=None):
+    """Median time in ns (`field`: cpu_time or real_time), or of `counter`, of every
+    benchmark of one run's JSON report."""
     medians, singles = {}, {}
     for b in report.get("benchmarks", []):
         if b.get("error_occurred"):
             continue
-        ns = b["cpu_time"] * UNIT_NS[b.get("time_unit", "ns")]
+        if counter is not None:
+            if counter not in b:
+                continue
+            ns = float(b[counter])
+        else:
+            ns = b[field] * UNIT_NS[b.get("time_unit", "ns")]
         name = strip_name(b.get("run_name", b["name"]))
         if b.get("run_type") == "aggregate":
             if b.get("aggregate_name") == "median":
@@ -114,20 +134,25 @@ def figures(report):
     return out
 
 
-def run_once(cmd):
-    p = subprocess.run(cmd + ["--benchmark_format=json"], stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, text=True)
-    if p.returncode != 0:
-        sys.stderr.write(p.stderr)
-        fail("%s exited with status %d" % (cmd[0], p.returncode))
-    try:
-        return figures(json.loads(p.stdout))
-    except (ValueError, KeyError) as e:
-        fail("cannot read the benchmark's JSON output (%s)" % e)
+def run_once(cmd, field, counter):
+    # The report goes to a file, so whatever else the program prints does not matter.
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        p = subprocess.run(cmd + ["--benchmark_out=" + out.name, "--benchmark_out_format=json"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if p.returncode != 0:
+            sys.stderr.write(p.stderr)
+            fail("%s exited with status %d" % (cmd[0], p.returncode))
+        try:
+            with open(out.name) as f:
+                return figures(json.load(f), field, counter)
+        except (ValueError, KeyError) as e:
+            fail("cannot read the benchmark's JSON report (%s)" % e)
 
 
-def fmt(ns):
-    return "%.1f" % ns if ns < 1000 else "%.0f" % ns
+def fmt(v):
+    if v >= 1e7:
+        return "%.4g" % v
+    return "%.1f" % v if v < 1000 else "%.0f" % v
 
 
 def main():
@@ -139,7 +164,8 @@ def main():
         stamp = time.strftime("%H:%M:%S", time.gmtime())
         print("run %d/%d at %s UTC..." % (r + 1, opts["runs"], stamp), file=sys.stderr,
               flush=True)
-        runs.append({"utc": stamp, "ns": run_once(cmd)})
+        runs.append({"utc": stamp,
+                     "ns": run_once(cmd, opts["time"] + "_time", opts["counter"])})
     names = sorted({n for run in runs for n in run["ns"]})
     for a, b in opts["ratios"]:
         for n in (a, b):
@@ -149,7 +175,12 @@ def main():
         if n not in names:
             fail("--under names %r, which no run reported" % n)
 
-    print("# %s, %d runs; CPU time in ns, each the run's median" % (" ".join(cmd), len(runs)))
+    if not names:
+        fail("no benchmark reported %s" % ("the counter %r" % opts["counter"]
+                                          if opts["counter"] else "a time"))
+    what = ("counter %s" % opts["counter"] if opts["counter"] else
+            "%s time in ns" % ("CPU" if opts["time"] == "cpu" else "wall-clock"))
+    print("# %s, %d runs; %s, each the run's median" % (" ".join(cmd), len(runs), what))
     for n in names:
         vals = [run["ns"].get(n) for run in runs]
         got = [v for v in vals if v is not None]
@@ -162,7 +193,8 @@ def main():
               (a, b, statistics.median(rs), min(rs), max(rs), " ".join("%.2f" % x for x in rs)))
     for n, limit in opts["under"]:
         below = sum(1 for run in runs if n in run["ns"] and run["ns"][n] < limit)
-        print("%s under %g ns in %d of %d runs" % (n, limit, below, len(runs)))
+        print("%s under %g%s in %d of %d runs" %
+              (n, limit, "" if opts["counter"] else " ns", below, len(runs)))
     if opts["json"]:
         with open(opts["json"], "w") as f:
             json.dump({"command": cmd, "runs": runs}, f, indent=1)

@@ -32,12 +32,18 @@ if "--fail" in sys.argv:
 fast = [[10.0, 12.0, 11.0], [20.0, 21.0, 22.0], [30.0, 31.0, 29.0]][k]
 slow_us = [1.0, 1.5, 3.0][k]
 b = [{"name": "BM_fast", "run_name": "BM_fast", "run_type": "iteration", "cpu_time": t,
-      "time_unit": "ns"} for t in fast]
+      "real_time": 2 * t, "time_unit": "ns"} for t in fast]
 b.append({"name": "BM_fast_median", "run_name": "BM_fast", "run_type": "aggregate",
-          "aggregate_name": "median", "cpu_time": sorted(fast)[1], "time_unit": "ns"})
+          "aggregate_name": "median", "cpu_time": sorted(fast)[1],
+          "real_time": 2 * sorted(fast)[1], "time_unit": "ns"})
 b.append({"name": "BM_slow", "run_name": "BM_slow", "run_type": "iteration",
-          "cpu_time": slow_us, "time_unit": "us"})
-print(json.dumps({"context": {}, "benchmarks": b}))
+          "cpu_time": slow_us, "real_time": slow_us, "time_unit": "us",
+          "items_per_second": 1e6 / slow_us})
+out = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--benchmark_out=")]
+fmt = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--benchmark_out_format=")]
+if out and fmt == ["json"]:
+    print("console report, not JSON")  # what a real benchmark prints besides the report
+    open(out[0], "w").write(json.dumps({"context": {}, "benchmarks": b}))
 '''
 
 with tempfile.TemporaryDirectory() as tmp:
@@ -75,7 +81,28 @@ with tempfile.TemporaryDirectory() as tmp:
         check(p.returncode == 2 and text in p.stderr,
               "%s: exit 2 and %r (got %d, %r)" % (args, text, p.returncode, p.stderr))
 
+    # Wall-clock time instead: fast's real time is twice its CPU time in the stand-in.
     os.remove(os.path.join(tmp, "count"))
+    p = subprocess.run([sys.executable, series, "--runs", "3", "--pause", "0", "--time", "real",
+                        "--", fake], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    check(p.returncode == 0 and "wall-clock time" in p.stdout and
+          any(l.startswith("fast ") and "median 42.0" in l for l in p.stdout.splitlines()),
+          "--time real reads real_time (fast median 42.0): %r" % p.stdout)
+
+    # A counter instead of a time: only "slow" reports items_per_second (1e6, 6.667e5, 3.333e5).
+    os.remove(os.path.join(tmp, "count"))
+    p = subprocess.run([sys.executable, series, "--runs", "3", "--pause", "0", "--counter",
+                        "items_per_second", "--under", "slow=500000", "--", fake],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = p.stdout.splitlines()
+    check(p.returncode == 0 and not any(l.startswith("fast ") for l in out) and
+          any(l.startswith("slow ") and "median 666667" in l and "range 333333-1000000" in l
+              for l in out) and any("slow under 500000 in 1 of 3 runs" in l for l in out),
+          "--counter items_per_second: slow only, median 666667: %r" % p.stdout)
+
+    os.remove(os.path.join(tmp, "count"))
+    refused(["--time", "both", "--", fake], "--time takes cpu or real")
+    refused(["--runs", "1", "--counter", "nothing", "--", fake], "no benchmark reported")
     refused(["--runs", "0", "--", fake], "--runs takes a positive whole number")
     refused(["--ratio", "fast", "--", fake], "--ratio takes A/B")
     refused(["--runs", "1", "--ratio", "fast/nothing", "--", fake], "no run reported")
