@@ -3,9 +3,10 @@
 
 On a shared or virtual machine one run of a benchmark says little: the machine's speed can
 change from one minute (or second) to the next. This runs the binary N times with a pause
-between runs, takes each benchmark's median CPU time per run (the median of its
-repetitions, or its single figure), and prints a row per run, then the median and range of
-every benchmark over the runs, and ratios between benchmarks taken in the same run.
+between runs, takes each benchmark's figure per run (its CPU time, wall-clock time or a
+counter: the median of its repetitions, or its single figure), and prints for every
+benchmark the median and range over the runs and each run's figure, then ratios between
+benchmarks taken in the same run.
 
 Usage:
   bench/series.py [--runs N] [--pause S] [--time cpu|real | --counter NAME]
@@ -18,7 +19,7 @@ Usage:
                   that time several threads, such as the rings' and the sharded book's)
   --counter NAME  a counter the benchmarks report instead of a time (items_per_second,
                   msgs_per_s, ...); benchmarks without it are left out
-  --ratio A/B     A's time over B's, per run; A and B are benchmark names without "BM_"
+  --ratio A/B     A's figure over B's, per run; A and B are benchmark names without "BM_"
                   (for example new_order_decode_quickfix_dictionary/new_order_decode_exwire)
   --under NAME=NS count the runs where NAME took less than NS nanoseconds (or, with
                   --counter, where its counter was below NS)
@@ -50,6 +51,10 @@ def fail(msg):
 
 
 def parse_args(argv):
+    ours = argv[:argv.index("--")] if "--" in argv else argv
+    if "-h" in ours or "--help" in ours:
+        print(__doc__)
+        sys.exit(0)
     opts = {"runs": 5, "pause": 10.0, "time": "cpu", "counter": None, "ratios": [], "under": [],
             "json": None}
     if "--" not in argv:
@@ -61,9 +66,6 @@ def parse_args(argv):
     i = 0
     while i < len(head):
         a = head[i]
-        if a in ("-h", "--help"):
-            print(__doc__)
-            sys.exit(0)
         if i + 1 >= len(head):
             fail("option %s needs a value" % a)
         v = head[i + 1]
